@@ -1,0 +1,1 @@
+"""The offline venue: real wire protocols backed by an in-memory matching engine."""

@@ -1,0 +1,202 @@
+"""Binance websocket streams: raw /binance/ws/<streams>, combined /binance/stream?streams=a/b, user data."""
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import time
+from typing import TYPE_CHECKING, Any
+
+from flask import Blueprint, request
+from flask_sock import Sock
+from simple_websocket import ConnectionClosed
+
+from exchange_simulator.binance.streams import parse_stream, user_topic
+from exchange_simulator.fanout import Connection
+
+if TYPE_CHECKING:
+    from exchange_simulator.binance.dialect import BinanceDialect
+
+logger = logging.getLogger(__name__)
+
+POLL_SECONDS = 0.05
+LISTEN_KEY_CHECK_SECONDS = 1.0
+# Websocket close codes
+GOING_AWAY = 1001
+POLICY_VIOLATION = 1008
+MAX_FRAMES_PER_WAKE = 500
+CLOSE_HANDSHAKE_SECONDS = 1.0
+
+
+def _dumps(payload: Any) -> str:
+    return json.dumps(payload, separators=(",", ":"))
+
+
+class StreamSession:
+    """One websocket client: its subscriptions, control messages and the drain loop of its queue."""
+
+    def __init__(self, dialect: "BinanceDialect", ws, combined: bool):
+        self.dialect = dialect
+        self.ws = ws
+        self.combined = combined
+        self.connection = Connection(dialect.config.ws_queue_size, label=request.remote_addr or "")
+        self.listen_keys: dict[str, str] = {}  # listen key -> account
+
+    def subscribe(self, names: list[str]) -> str | None:
+        """Subscribe to stream names (market streams or listen keys); returns the first invalid name."""
+        resolved = []
+        for name in names:
+            account = self.dialect.listen_keys.account_of(name) if isinstance(name, str) else None
+            if account is not None:
+                resolved.append((user_topic(account), name, name, account))
+                continue
+            stream = parse_stream(name, self.dialect.venue.engine.symbols) if isinstance(name, str) else None
+            if stream is None:
+                return str(name)
+            resolved.append((stream.topic, name, None, None))
+        for topic, name, key, account in resolved:
+            self.dialect.hub.subscribe(self.connection, topic, name)
+            if key is not None:
+                self.listen_keys[key] = account
+        return None
+
+    def unsubscribe(self, names: list[str]) -> None:
+        for topic, name in list(self.connection.subscriptions.items()):
+            if name in names:
+                self.dialect.hub.unsubscribe(self.connection, topic)
+                self.listen_keys.pop(name, None)
+
+    def run(self, initial: list[str]) -> None:
+        hub = self.dialect.hub
+        hub.attach(self.connection)
+        try:
+            invalid = self.subscribe(initial)
+            if invalid is not None:
+                self.ws.close(reason=POLICY_VIOLATION, message=f"Invalid stream name: {invalid}"[:120])
+                return
+            self._loop()
+        finally:
+            hub.detach(self.connection)
+
+    def _loop(self) -> None:
+        next_key_check = time.monotonic() + LISTEN_KEY_CHECK_SECONDS
+        while True:
+            if self.connection.closed:
+                self.ws.close(reason=GOING_AWAY, message=self.connection.close_reason)
+                return
+            self._drain()
+            message = self.ws.receive(timeout=0)
+            if message is not None:
+                self._control(message)
+            if self.listen_keys and time.monotonic() >= next_key_check:
+                next_key_check = time.monotonic() + LISTEN_KEY_CHECK_SECONDS
+                self._check_listen_keys()
+
+    def _drain(self) -> None:
+        item = self.connection.next(POLL_SECONDS)
+        frames = 0
+        while item is not None:
+            stream, payload = item
+            self.ws.send(_dumps({"stream": stream, "data": payload} if self.combined else payload))
+            frames += 1
+            if frames >= MAX_FRAMES_PER_WAKE:
+                return
+            item = self.connection.next(0)
+
+    def _check_listen_keys(self) -> None:
+        for key in list(self.listen_keys):
+            if self.dialect.listen_keys.account_of(key) is None:
+                expired = {"e": "listenKeyExpired", "E": self.dialect.venue.clock(), "listenKey": key}
+                self.ws.send(_dumps({"stream": key, "data": expired} if self.combined else expired))
+                self.connection.close("listenKey expired")
+
+    def _control(self, message: str | bytes) -> None:
+        try:
+            request_ = json.loads(message)
+        except ValueError:
+            self._reply({"error": {"code": 3, "msg": "Invalid JSON: expected a JSON object"}, "id": None})
+            return
+        if not isinstance(request_, dict):
+            self._reply({"error": {"code": 3, "msg": "Invalid JSON: expected a JSON object"}, "id": None})
+            return
+        req_id = request_.get("id")
+        method = request_.get("method")
+        params = request_.get("params", [])
+        if not isinstance(req_id, (int, str)) or isinstance(req_id, bool):
+            self._reply({"error": {"code": 2, "msg": "Invalid request: request ID must be an unsigned integer"},
+                         "id": req_id})
+            return
+        if method in ("SUBSCRIBE", "UNSUBSCRIBE"):
+            if not isinstance(params, list):
+                self._reply({"error": {"code": 2, "msg": "Invalid request: params must be a list"}, "id": req_id})
+                return
+            if method == "SUBSCRIBE":
+                invalid = self.subscribe(params)
+                if invalid is not None:
+                    self._reply({"error": {"code": 2, "msg": f"Invalid request: invalid stream name '{invalid}'"},
+                                 "id": req_id})
+                    return
+            else:
+                self.unsubscribe(params)
+            self._reply({"result": None, "id": req_id})
+        elif method == "LIST_SUBSCRIPTIONS":
+            self._reply({"result": sorted(self.connection.subscriptions.values()), "id": req_id})
+        elif method == "GET_PROPERTY" and params == ["combined"]:
+            self._reply({"result": self.combined, "id": req_id})
+        elif method == "SET_PROPERTY" and isinstance(params, list) and len(params) == 2 and params[0] == "combined":
+            if not isinstance(params[1], bool):
+                self._reply({"error": {"code": 1, "msg": "Invalid value type: expected Boolean"}, "id": req_id})
+                return
+            self.combined = params[1]
+            self._reply({"result": None, "id": req_id})
+        else:
+            self._reply({"error": {"code": 2, "msg": f"Invalid request: unknown method '{method}'"}, "id": req_id})
+
+    def _reply(self, body: dict) -> None:
+        self.ws.send(_dumps(body))
+
+
+def _finish(ws) -> None:
+    """End the TCP connection once the closing handshake is done (or has had its chance).
+
+    The HTTP server keeps its own reference to the socket, so closing the websocket alone would leave
+    the client waiting for the end of the stream.
+    """
+    if ws.connected:
+        try:
+            ws.close(reason=GOING_AWAY)
+        except ConnectionClosed:
+            pass
+    ws.thread.join(timeout=CLOSE_HANDSHAKE_SECONDS)
+    try:
+        ws.sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
+def create_ws_blueprint(dialect: "BinanceDialect") -> Blueprint:
+    bp = Blueprint("binance_ws", __name__, url_prefix="/binance")
+    sock = Sock()
+
+    def serve(ws, names: list[str], combined: bool) -> None:
+        session = StreamSession(dialect, ws, combined)
+        try:
+            session.run([n for n in names if n])
+        except ConnectionClosed:
+            pass
+        finally:
+            _finish(ws)
+
+    @sock.route("/ws", bp=bp)
+    def raw_no_stream(ws):
+        serve(ws, [], combined=False)
+
+    @sock.route("/ws/<path:streams>", bp=bp)
+    def raw_streams(ws, streams: str):
+        serve(ws, streams.split("/"), combined=False)
+
+    @sock.route("/stream", bp=bp)
+    def combined_streams(ws):
+        serve(ws, request.args.get("streams", "").split("/"), combined=True)
+
+    return bp

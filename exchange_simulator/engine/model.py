@@ -1,0 +1,144 @@
+"""Value objects and the engine's mutable view of an order."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from exchange_simulator.engine.enums import (
+    TERMINAL_STATUSES,
+    OrderStatus,
+    OrderType,
+    SelfTradePrevention,
+    Side,
+    TimeInForce,
+)
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class SymbolSpec:
+    """A tradable pair and the filters every order on it must pass."""
+
+    symbol: str
+    base_asset: str
+    quote_asset: str
+    tick_size: Decimal
+    step_size: Decimal
+    min_qty: Decimal
+    max_qty: Decimal
+    min_price: Decimal
+    max_price: Decimal
+    min_notional: Decimal
+    maker_fee: Decimal = Decimal("0.001")
+    taker_fee: Decimal = Decimal("0.001")
+
+
+@dataclass(slots=True)
+class EngineOrder:
+    """The engine's view of one order; mutable and owned by the engine (callers get snapshots)."""
+
+    order_id: int
+    client_order_id: str
+    account: str
+    symbol: str
+    side: Side
+    type: OrderType
+    time_in_force: TimeInForce | None
+    quantity: Decimal
+    price: Decimal | None
+    stop_price: Decimal | None
+    quote_order_qty: Decimal | None
+    status: OrderStatus
+    executed_qty: Decimal
+    cummulative_quote_qty: Decimal
+    created_ms: int
+    updated_ms: int
+    working_ms: int | None
+    is_working: bool
+    self_trade_prevention: SelfTradePrevention = SelfTradePrevention.EXPIRE_MAKER
+    # Balance still held for this order (quote for a BUY, base for a SELL).
+    locked: Decimal = ZERO
+    resting: bool = field(default=False, repr=False)
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.quantity - self.executed_qty
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in TERMINAL_STATUSES
+
+    def snapshot(self) -> EngineOrder:
+        """An independent copy, safe to hand out while the engine keeps mutating the original."""
+        return EngineOrder(
+            self.order_id,
+            self.client_order_id,
+            self.account,
+            self.symbol,
+            self.side,
+            self.type,
+            self.time_in_force,
+            self.quantity,
+            self.price,
+            self.stop_price,
+            self.quote_order_qty,
+            self.status,
+            self.executed_qty,
+            self.cummulative_quote_qty,
+            self.created_ms,
+            self.updated_ms,
+            self.working_ms,
+            self.is_working,
+            self.self_trade_prevention,
+            self.locked,
+            self.resting,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Fill:
+    """One side of one trade, as that order's owner sees it."""
+
+    trade_id: int
+    order_id: int
+    account: str
+    symbol: str
+    side: Side
+    price: Decimal
+    qty: Decimal
+    quote_qty: Decimal
+    commission: Decimal
+    commission_asset: str
+    is_maker: bool
+    time_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class Trade:
+    """The public print of one trade."""
+
+    trade_id: int
+    symbol: str
+    price: Decimal
+    qty: Decimal
+    buyer_order_id: int
+    seller_order_id: int
+    buyer_is_maker: bool
+    time_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class Balance:
+    free: Decimal
+    locked: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return self.free + self.locked
+
+
+@dataclass(frozen=True, slots=True)
+class SubmitResult:
+    order: EngineOrder
+    fills: list[Fill]

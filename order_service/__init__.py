@@ -1,0 +1,1 @@
+"""Order service: validates, routes and tracks orders on their venues."""

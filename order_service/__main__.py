@@ -1,0 +1,4 @@
+"""`python -m order_service`: the API under gunicorn (gthread workers) on the configured port."""
+from order_service.server import main
+
+main()

@@ -1,0 +1,1 @@
+"""Venue adapters: one package per venue, each implementing shared.domain.VenueAdapter."""

@@ -1,0 +1,1 @@
+"""HTTP entrypoints of the order service: one blueprint per resource."""

@@ -1,0 +1,1 @@
+"""The kernel every service imports: domain model, event bus, settings, logging, HTTP errors."""

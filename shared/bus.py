@@ -1,0 +1,138 @@
+"""The Redis event bus: streams for what must not be lost, pub/sub for the fast path.
+
+Every key and channel takes the deployment's prefix, so several deployments (or test runs) can share
+one Redis. Connection errors are retried with exponential backoff by the client itself.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+import redis
+from redis.backoff import ExponentialBackoff
+from redis.retry import Retry
+
+log = logging.getLogger(__name__)
+
+ORDER_STREAM = "orders:events"
+ALGO_STREAM = "algos:events"
+STREAM_MAXLEN = 1_000_000
+PUBLISHED_MARK_TTL = 7 * 24 * 3600
+
+
+def order_channel(order_id: str) -> str:
+    return f"orders.{order_id}"
+
+
+def algo_orders_channel(algo_id: str) -> str:
+    return f"orders.algo.{algo_id}"
+
+
+def connect(url: str, *, retries: int = 3, socket_timeout: float = 5.0) -> redis.Redis:
+    """A client that reconnects with exponential backoff (capped at 2 s) on connection errors."""
+    return redis.Redis.from_url(
+        url,
+        retry=Retry(ExponentialBackoff(cap=2.0, base=0.05), retries),
+        retry_on_error=[redis.ConnectionError, redis.TimeoutError],
+        socket_timeout=socket_timeout,
+        socket_connect_timeout=2.0,
+        health_check_interval=30,
+        decode_responses=True,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingEvent:
+    """One order event from the outbox: `seq` is its outbox number, the exactly-once key."""
+
+    seq: int
+    order_id: str
+    algo_id: str | None
+    type: str
+    payload: str
+
+
+# XADD + PUBLISH only if this outbox seq was never published: a crash between publishing and marking
+# the outbox row cannot put an event on the stream twice.
+_PUBLISH_ONCE = """
+if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
+  local id = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'seq', ARGV[3], 'type', ARGV[4],
+                        'order_id', ARGV[5], 'event', ARGV[6])
+  redis.call('PUBLISH', KEYS[3], ARGV[6])
+  if KEYS[4] ~= '' then redis.call('PUBLISH', KEYS[4], ARGV[6]) end
+  return id
+end
+return false
+"""
+
+
+class EventBus:
+    def __init__(self, client: redis.Redis, prefix: str = "") -> None:
+        self.client = client
+        self.prefix = prefix
+        self._publish_once = client.register_script(_PUBLISH_ONCE)
+
+    @classmethod
+    def from_url(cls, url: str, prefix: str = "", **kwargs) -> "EventBus":
+        return cls(connect(url, **kwargs), prefix)
+
+    def key(self, name: str) -> str:
+        return f"{self.prefix}{name}"
+
+    def publish_order_events(self, events: Sequence[OutgoingEvent]) -> int:
+        """Append each event to the order stream and its channels, once per seq; returns how many were new."""
+        if not events:
+            return 0
+        pipe = self.client.pipeline(transaction=False)
+        for event in events:
+            self._publish_once(
+                keys=[self.key(f"orders:published:{event.seq}"), self.key(ORDER_STREAM),
+                      self.key(order_channel(event.order_id)),
+                      self.key(algo_orders_channel(event.algo_id)) if event.algo_id else ""],
+                args=[PUBLISHED_MARK_TTL, STREAM_MAXLEN, event.seq, event.type, event.order_id, event.payload],
+                client=pipe,
+            )
+        return sum(1 for result in pipe.execute() if result)
+
+    def publish(self, channel: str, payload: str) -> None:
+        self.client.publish(self.key(channel), payload)
+
+    def publish_with_last_value(self, channel: str, payload: str) -> None:
+        """Publish and keep the payload as the channel's last value, for late subscribers."""
+        pipe = self.client.pipeline(transaction=False)
+        pipe.set(self.key(f"last:{channel}"), payload)
+        pipe.publish(self.key(channel), payload)
+        pipe.execute()
+
+    def set_value(self, name: str, value: str, ttl_seconds: int | None = None) -> None:
+        self.client.set(self.key(name), value, ex=ttl_seconds)
+
+    def get_value(self, name: str) -> str | None:
+        return self.client.get(self.key(name))
+
+    def append(self, stream: str, fields: dict[str, str], maxlen: int = STREAM_MAXLEN) -> str:
+        return self.client.xadd(self.key(stream), fields, maxlen=maxlen, approximate=True)
+
+    def read_stream(self, stream: str, after: str = "0-0", count: int = 100,
+                    block_ms: int | None = None) -> list[tuple[str, dict[str, str]]]:
+        """Entries after the given id, oldest first (blocking up to block_ms when there are none)."""
+        result = self.client.xread({self.key(stream): after}, count=count, block=block_ms)
+        return result[0][1] if result else []
+
+    def pubsub(self, channels: Iterable[str] = (), patterns: Iterable[str] = ()) -> redis.client.PubSub:
+        pubsub = self.client.pubsub(ignore_subscribe_messages=True)
+        if channels:
+            pubsub.subscribe(*[self.key(c) for c in channels])
+        if patterns:
+            pubsub.psubscribe(*[self.key(p) for p in patterns])
+        return pubsub
+
+    def lock(self, name: str, timeout: float = 10.0, blocking_timeout: float | None = None):
+        return self.client.lock(self.key(f"lock:{name}"), timeout=timeout, blocking_timeout=blocking_timeout)
+
+    def ping(self) -> bool:
+        return bool(self.client.ping())
+
+    def close(self) -> None:
+        self.client.close()

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import pytest
+
+from tests.integration.exchange_simulator.support import start_simulator
+
+
+@pytest.fixture
+def sim():
+    """A fresh simulator (no background stepping, so the book only moves when a test moves it)."""
+    running, stop = start_simulator()
+    yield running
+    stop()
+
+
+@pytest.fixture
+def client(sim):
+    return sim.client
+
+
+@pytest.fixture
+def make_sim():
+    """Start simulators with custom settings (e.g. low rate limits); all stopped at the end."""
+    stops = []
+
+    def make(**overrides):
+        running, stop = start_simulator(**overrides)
+        stops.append(stop)
+        return running
+
+    yield make
+    for stop in stops:
+        stop()
