@@ -9,6 +9,8 @@ from collections.abc import Sequence
 
 from werkzeug.serving import make_server
 
+from shared.logs import configure_logging
+
 from exchange_simulator.app import EXTENSION_KEY, create_app
 from exchange_simulator.config import load_config
 
@@ -16,9 +18,10 @@ logger = logging.getLogger("exchange_simulator")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     config = load_config(argv, os.environ)
+    configure_logging("exchange_simulator", os.environ.get("LOG_LEVEL", "INFO"),
+                      json_lines=os.environ.get("LOG_FORMAT", "json").lower() == "json",
+                      secrets=[account.api_secret for account in config.accounts])
     app = create_app(config)
     simulator = app.extensions[EXTENSION_KEY]
     # One threaded process: the books live in this process's memory, and websockets need a thread each.

@@ -182,6 +182,7 @@ class VenueOut(BaseModel):
     name: str
     endpoint: str
     ws_endpoint: str | None
+    ws_api_endpoint: str | None
     simulator: bool
     credentials_configured: bool
     enabled: bool

@@ -21,7 +21,8 @@ def _binance(venue: VenueSettings) -> VenueAdapter:
 
     return BinanceSpotAdapter(BinanceConfig(
         rest_url=venue.rest_url, ws_url=venue.ws_url or "", api_key=venue.api_key.reveal(),
-        api_secret=venue.api_secret.reveal(), recv_window=venue.recv_window, name=venue.name))
+        api_secret=venue.api_secret.reveal(), recv_window=venue.recv_window, ws_api_url=venue.ws_api_url,
+        name=venue.name))
 
 
 ADAPTER_FACTORIES: dict[str, AdapterFactory] = {"binance": _binance}

@@ -18,9 +18,11 @@ SIM_BINANCE_KEY = "sim-binance-key"
 SIM_BINANCE_SECRET = "sim-binance-secret"
 
 # Public endpoints per ENV when the variables are not set (keys never have defaults outside SIM).
+# (REST, market streams, WebSocket API). Spot user data now flows only through the WebSocket API.
 _BINANCE_DEFAULTS = {
-    "DEV": ("https://testnet.binance.vision/api", "wss://stream.testnet.binance.vision"),
-    "PROD": ("https://api.binance.com/api", "wss://stream.binance.com:9443"),
+    "DEV": ("https://testnet.binance.vision/api", "wss://stream.testnet.binance.vision",
+            "wss://ws-api.testnet.binance.vision/ws-api/v3"),
+    "PROD": ("https://api.binance.com/api", "wss://stream.binance.com:9443", "wss://ws-api.binance.com:443/ws-api/v3"),
 }
 
 
@@ -58,6 +60,7 @@ class VenueSettings:
     api_key: Secret | None
     api_secret: Secret | None
     is_simulator: bool
+    ws_api_url: str | None = None
     recv_window: int = 5000
     enabled: bool = True
     disabled_reason: str | None = None
@@ -65,7 +68,7 @@ class VenueSettings:
     def public(self) -> dict:
         """What may be shown to a user: no credential, only whether one is configured."""
         return {
-            "name": self.name, "endpoint": self.rest_url, "ws_endpoint": self.ws_url,
+            "name": self.name, "endpoint": self.rest_url, "ws_endpoint": self.ws_url, "ws_api_endpoint": self.ws_api_url,
             "simulator": self.is_simulator, "credentials_configured": bool(self.api_key and self.api_secret),
             "enabled": self.enabled, "disabled_reason": self.disabled_reason,
         }
@@ -160,9 +163,10 @@ def _binance(lookup: _Lookup, env: str, simulator_url: str) -> VenueSettings:
     if is_sim:
         rest_default = f"{simulator_url}/binance/api"
         ws_default = simulator_url.replace("http", "ws", 1) + "/binance"
+        ws_api_default = None
         key_default, secret_default = SIM_BINANCE_KEY, SIM_BINANCE_SECRET
     else:
-        rest_default, ws_default = _BINANCE_DEFAULTS.get(env, _BINANCE_DEFAULTS["DEV"])
+        rest_default, ws_default, ws_api_default = _BINANCE_DEFAULTS.get(env, _BINANCE_DEFAULTS["DEV"])
         key_default = secret_default = None
     rest_url = lookup("BINANCE_ENDPOINT", rest_default).rstrip("/")
     key = lookup("BINANCE_API_KEY", key_default)
@@ -172,6 +176,7 @@ def _binance(lookup: _Lookup, env: str, simulator_url: str) -> VenueSettings:
         name="binance",
         rest_url=rest_url,
         ws_url=lookup("BINANCE_WS_ENDPOINT", ws_default).rstrip("/"),
+        ws_api_url=(lookup("BINANCE_WS_API_ENDPOINT", ws_api_default) or "").rstrip("/") or None,
         api_key=Secret(key) if key else None,
         api_secret=Secret(secret) if secret else None,
         is_simulator=rest_url.startswith(simulator_url),

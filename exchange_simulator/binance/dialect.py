@@ -15,6 +15,7 @@ from exchange_simulator.binance.market_data import BinanceMarketData
 from exchange_simulator.binance.ratelimit import RateLimiter
 from exchange_simulator.binance.rest import create_rest_blueprint, error_response
 from exchange_simulator.binance.streams import StreamPublisher
+from exchange_simulator.binance.trade_history import TradeHistory
 from exchange_simulator.binance.trading import BinanceTrading
 from exchange_simulator.binance.ws import create_ws_blueprint
 from exchange_simulator.config import SimulatorConfig
@@ -37,8 +38,10 @@ class BinanceDialect:
         self.listen_keys = ListenKeys(config.listen_key_ttl_seconds, clock)
         with venue.session() as engine:
             self.publisher = StreamPublisher(engine, self.hub, clock)
+        self.history = TradeHistory(a.account_id for a in config.accounts)
         venue.add_batch_listener(self.publisher.on_batch)
-        self.trading = BinanceTrading(venue, self.publisher)
+        venue.add_batch_listener(self.history.on_batch)
+        self.trading = BinanceTrading(venue, self.publisher, self.history)
         self.market_data = BinanceMarketData(venue, config.binance_limits)
 
     def blueprints(self) -> list[Blueprint]:

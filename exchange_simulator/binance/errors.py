@@ -5,14 +5,18 @@ from __future__ import annotations
 class BinanceError(Exception):
     """A request the venue answers with ``{"code": ..., "msg": ...}``."""
 
-    def __init__(self, code: int, msg: str, http_status: int = 400, headers: dict[str, str] | None = None):
+    def __init__(self, code: int, msg: str, http_status: int = 400, headers: dict[str, str] | None = None,
+                 data: dict | None = None):
         super().__init__(msg)
         self.code = code
         self.msg = msg
         self.http_status = http_status
         self.headers = headers or {}
+        self.data = data
 
     def body(self) -> dict:
+        if self.data is not None:
+            return {"code": self.code, "msg": self.msg, "data": self.data}
         return {"code": self.code, "msg": self.msg}
 
 
@@ -139,3 +143,11 @@ def api_key_format_invalid() -> BinanceError:
 
 def api_key_rejected() -> BinanceError:
     return BinanceError(-2015, "Invalid API-key, IP, or permissions for action.", 401)
+
+
+def cancel_replace_partially_failed(data: dict) -> BinanceError:
+    return BinanceError(-2021, "Order cancel-replace partially failed.", 409, data=data)
+
+
+def cancel_replace_failed(data: dict) -> BinanceError:
+    return BinanceError(-2022, "Order cancel-replace failed.", 400, data=data)

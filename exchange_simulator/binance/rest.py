@@ -39,6 +39,8 @@ _WEIGHTS: dict[tuple[str, str], Callable[[Any], int]] = {
     ("GET", "/v3/openOrders"): lambda a: 80 if _many_symbols(a) else 6,
     ("DELETE", "/v3/openOrders"): lambda a: 1,
     ("GET", "/v3/account"): lambda a: 20,
+    ("GET", "/v3/myTrades"): lambda a: 5 if "orderId" in a else 20,
+    ("POST", "/v3/order/cancelReplace"): lambda a: 1,
 }
 _DEFAULT_WEIGHT = 2
 
@@ -151,6 +153,17 @@ def create_rest_blueprint(dialect: "BinanceDialect") -> Blueprint:
         account, p = signed_account()
         dialect.limiter.consume_order(account)
         return dialect.trading.new_order(account, p)
+
+    @bp.post("/v3/order/cancelReplace")
+    def cancel_replace():
+        account, p = signed_account()
+        dialect.limiter.consume_order(account)
+        return dialect.trading.cancel_replace(account, p)
+
+    @bp.get("/v3/myTrades")
+    def my_trades():
+        account, p = signed_account()
+        return jsonify(dialect.trading.my_trades(account, p))
 
     @bp.get("/v3/order")
     def query_order():

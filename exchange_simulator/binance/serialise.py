@@ -12,6 +12,7 @@ from exchange_simulator.engine import (
     OrderStatus,
     OrderType,
     SelfTradePrevention,
+    Side,
     SymbolSpec,
     Trade,
 )
@@ -165,6 +166,24 @@ def cancel_response(order: EngineOrder, cancel_client_id: str, stp: SelfTradePre
     body.update(_order_core(order))
     body["selfTradePreventionMode"] = stp.value
     return body
+
+
+def my_trade_json(fill: Fill) -> dict[str, Any]:
+    return {
+        "symbol": fill.symbol,
+        "id": fill.trade_id,
+        "orderId": fill.order_id,
+        "orderListId": -1,
+        "price": fmt(fill.price),
+        "qty": fmt(fill.qty),
+        "quoteQty": fmt(fill.quote_qty),
+        "commission": fmt(fill.commission),
+        "commissionAsset": fill.commission_asset,
+        "time": fill.time_ms,
+        "isBuyer": fill.side is Side.BUY,
+        "isMaker": fill.is_maker,
+        "isBestMatch": True,
+    }
 
 
 # account

@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import secrets
 import string
+from dataclasses import dataclass
+from decimal import Decimal
 
 from exchange_simulator.binance import errors, serialise
 from exchange_simulator.binance.params import Params
 from exchange_simulator.binance.streams import StreamPublisher
+from exchange_simulator.binance.trade_history import TradeHistory
 from exchange_simulator.engine import (
     EngineError,
     OrderRejected,
@@ -20,6 +23,9 @@ from exchange_simulator.engine import (
 from exchange_simulator.venue import Venue
 
 RESPONSE_TYPES = ("ACK", "RESULT", "FULL")
+MY_TRADES_DEFAULT_LIMIT = 500
+MY_TRADES_MAX_LIMIT = 1000
+DAY_MS = 86_400_000
 _ALPHABET = string.ascii_letters + string.digits
 
 # Which optional parameters each order type takes; anything else sent is refused with -1106.
@@ -54,14 +60,32 @@ def rejection_error(exc: EngineError) -> errors.BinanceError:
     return errors.invalid_parameter(exc.detail)
 
 
+@dataclass(frozen=True)
+class NewOrder:
+    """A parsed and checked new-order request."""
+
+    symbol: str
+    side: Side
+    type: OrderType
+    time_in_force: TimeInForce | None
+    quantity: Decimal | None
+    quote_order_qty: Decimal | None
+    price: Decimal | None
+    stop_price: Decimal | None
+    client_order_id: str | None
+    stp: SelfTradePrevention
+    response_type: str
+
+
 def random_client_id() -> str:
     return "".join(secrets.choice(_ALPHABET) for _ in range(22))
 
 
 class BinanceTrading:
-    def __init__(self, venue: Venue, publisher: StreamPublisher):
+    def __init__(self, venue: Venue, publisher: StreamPublisher, history: TradeHistory):
         self._venue = venue
         self._publisher = publisher
+        self._history = history
 
     def _symbol(self, params: Params) -> str:
         symbol = params.symbol()
@@ -69,7 +93,7 @@ class BinanceTrading:
             raise errors.invalid_symbol()
         return symbol
 
-    def new_order(self, account: str, params: Params) -> dict:
+    def _new_order_request(self, params: Params) -> NewOrder:
         symbol = self._symbol(params)
         side = params.enum("side", Side, errors.invalid_side, required=True)
         order_type = params.enum("type", OrderType, errors.invalid_order_type, required=True)
@@ -84,19 +108,64 @@ class BinanceTrading:
         default_resp = "FULL" if order_type in (OrderType.MARKET, OrderType.LIMIT) else "ACK"
         resp_type = params.choice("newOrderRespType", RESPONSE_TYPES, default_resp)
         params.ignore(*_IGNORED_ORDER_PARAMS)
+        self._check_combination(order_type, tif, quantity, quote_qty, price, stop_price)
+        return NewOrder(symbol, side, order_type, tif, quantity, quote_qty, price, stop_price, client_id, stp,
+                        resp_type)
+
+    @staticmethod
+    def _submit(engine, account: str, order: NewOrder) -> dict:
+        try:
+            result = engine.submit(
+                account, order.symbol, order.side, order.type, quantity=order.quantity, price=order.price,
+                time_in_force=order.time_in_force, stop_price=order.stop_price,
+                quote_order_qty=order.quote_order_qty, client_order_id=order.client_order_id,
+                self_trade_prevention=order.stp,
+            )
+        except OrderRejected as exc:
+            raise rejection_error(exc) from None
+        return serialise.new_order_response(result.order, result.fills, order.response_type, order.stp)
+
+    def new_order(self, account: str, params: Params) -> dict:
+        request = self._new_order_request(params)
+        params.ensure_all_read()
+        with self._venue.session() as engine:
+            return self._submit(engine, account, request)
+
+    def cancel_replace(self, account: str, params: Params) -> dict:
+        """Cancel an order and place its replacement atomically, answering as Binance does on partial failure."""
+        mode = params.choice("cancelReplaceMode", ("STOP_ON_FAILURE", "ALLOW_FAILURE"))
+        if mode is None:
+            raise errors.mandatory_missing("cancelReplaceMode")
+        request = self._new_order_request(params)
+        cancel_order_id = params.integer("cancelOrderId",
+                                         malformed=lambda n: errors.illegal_chars(n, "^[0-9]{1,20}$"))
+        cancel_client_id = params.raw("cancelOrigClientOrderId")
+        if cancel_order_id is None and cancel_client_id is None:
+            raise errors.one_of_missing("cancelOrigClientOrderId", "cancelOrderId")
+        cancel_id = params.client_order_id("cancelNewClientOrderId") or random_client_id()
+        params.ignore("cancelRestrictions", "orderRateLimitExceededMode")
         params.ensure_all_read()
 
-        self._check_combination(order_type, tif, quantity, quote_qty, price, stop_price)
+        outcome: dict = {"cancelResult": "SUCCESS", "newOrderResult": "NOT_ATTEMPTED",
+                         "cancelResponse": None, "newOrderResponse": None}
         with self._venue.session() as engine:
             try:
-                result = engine.submit(
-                    account, symbol, side, order_type, quantity=quantity, price=price, time_in_force=tif,
-                    stop_price=stop_price, quote_order_qty=quote_qty, client_order_id=client_id,
-                    self_trade_prevention=stp,
-                )
-            except OrderRejected as exc:
-                raise rejection_error(exc) from None
-        return serialise.new_order_response(result.order, result.fills, resp_type, stp)
+                outcome["cancelResponse"] = self._cancel(engine, account, request.symbol, cancel_order_id,
+                                                         cancel_client_id, cancel_id)
+            except errors.BinanceError as exc:
+                outcome["cancelResult"], outcome["cancelResponse"] = "FAILURE", exc.body()
+                if mode == "STOP_ON_FAILURE":
+                    raise errors.cancel_replace_failed(outcome) from None
+            try:
+                outcome["newOrderResponse"] = self._submit(engine, account, request)
+                outcome["newOrderResult"] = "SUCCESS"
+            except errors.BinanceError as exc:
+                outcome["newOrderResult"], outcome["newOrderResponse"] = "FAILURE", exc.body()
+        if outcome["cancelResult"] == "SUCCESS" and outcome["newOrderResult"] == "SUCCESS":
+            return outcome
+        if outcome["cancelResult"] == "FAILURE" and outcome["newOrderResult"] == "FAILURE":
+            raise errors.cancel_replace_failed(outcome)
+        raise errors.cancel_replace_partially_failed(outcome)
 
     @staticmethod
     def _check_combination(order_type, tif, quantity, quote_qty, price, stop_price) -> None:
@@ -125,23 +194,27 @@ class BinanceTrading:
             raise errors.one_of_missing(original, "orderId")
         return symbol, order_id, client_id
 
+    def _cancel(self, engine, account: str, symbol: str, order_id: int | None, client_id: str | None,
+                cancel_id: str) -> dict:
+        try:
+            target = engine.get_order(account, symbol, order_id=order_id, client_order_id=client_id)
+        except UnknownOrder:
+            raise errors.cancel_rejected() from None
+        # The publisher pops this when it reports the cancel, which happens as the session ends.
+        self._publisher.cancel_ids[target.order_id] = cancel_id
+        try:
+            order = engine.cancel(account, symbol, order_id=target.order_id)
+        except UnknownOrder:
+            self._publisher.cancel_ids.pop(target.order_id, None)
+            raise errors.cancel_rejected() from None
+        return serialise.cancel_response(order, cancel_id, order.self_trade_prevention)
+
     def cancel_order(self, account: str, params: Params) -> dict:
         symbol, order_id, client_id = self._order_keys(params, "origClientOrderId")
         cancel_id = params.client_order_id("newClientOrderId") or random_client_id()
         params.ensure_all_read()
         with self._venue.session() as engine:
-            try:
-                target = engine.get_order(account, symbol, order_id=order_id, client_order_id=client_id)
-            except UnknownOrder:
-                raise errors.cancel_rejected() from None
-            # The publisher pops this when it reports the cancel, which happens as the session ends.
-            self._publisher.cancel_ids[target.order_id] = cancel_id
-            try:
-                order = engine.cancel(account, symbol, order_id=target.order_id)
-            except UnknownOrder:
-                self._publisher.cancel_ids.pop(target.order_id, None)
-                raise errors.cancel_rejected() from None
-        return serialise.cancel_response(order, cancel_id, order.self_trade_prevention)
+            return self._cancel(engine, account, symbol, order_id, client_id, cancel_id)
 
     def cancel_open_orders(self, account: str, params: Params) -> list[dict]:
         symbol = self._symbol(params)
@@ -170,6 +243,25 @@ class BinanceTrading:
         with self._venue.session() as engine:
             orders = engine.open_orders(account, symbol)
         return [serialise.query_order_response(o, o.self_trade_prevention) for o in orders]
+
+    def my_trades(self, account: str, params: Params) -> list[dict]:
+        symbol = self._symbol(params)
+        def number(name: str) -> int | None:
+            return params.integer(name, malformed=lambda n: errors.illegal_chars(n, "^[0-9]{1,20}$"))
+
+        order_id, from_id = number("orderId"), number("fromId")
+        start_ms, end_ms = number("startTime"), number("endTime")
+        limit = number("limit") or MY_TRADES_DEFAULT_LIMIT
+        params.ensure_all_read()
+        if from_id is not None and (start_ms is not None or end_ms is not None):
+            raise errors.BinanceError(-1128, "Combination of optional parameters invalid.")
+        if start_ms is not None and end_ms is not None and end_ms - start_ms > DAY_MS:
+            raise errors.BinanceError(-1127, "More than 24 hours between startTime and endTime.")
+        limit = min(max(limit, 1), MY_TRADES_MAX_LIMIT)
+        with self._venue.session():
+            fills = self._history.fills(account, symbol, order_id=order_id, from_id=from_id, start_ms=start_ms,
+                                        end_ms=end_ms, limit=limit)
+        return [serialise.my_trade_json(f) for f in fills]
 
     def account(self, account: str, params: Params) -> dict:
         omit_zero = params.choice("omitZeroBalances", ("true", "false"), "false") == "true"

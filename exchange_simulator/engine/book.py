@@ -1,6 +1,7 @@
 """Price-time priority order book of one symbol.
 
-Each side keeps a dict price -> Level and a `bisect`-sorted list of its prices. A level is a FIFO deque;
+Each side keeps a dict price -> Level and a `bisect`-sorted list of its prices, both keyed by the price
+in whole ticks (integers hash and compare far faster than Decimals). A level is a FIFO deque;
 cancelled orders are only flagged (``order.resting = False``) and skipped when they reach the head, so a
 cancel costs O(1) apart from dropping a level that became empty.
 """
@@ -15,10 +16,11 @@ from exchange_simulator.engine.model import ZERO, EngineOrder, SymbolSpec
 
 
 class Level:
-    __slots__ = ("price", "orders", "qty", "live")
+    __slots__ = ("price", "ticks", "orders", "qty", "live")
 
-    def __init__(self, price: Decimal) -> None:
+    def __init__(self, price: Decimal, ticks: int) -> None:
         self.price = price
+        self.ticks = ticks
         self.orders: deque[EngineOrder] = deque()
         self.qty = ZERO  # total remaining quantity of the live orders
         self.live = 0
@@ -42,8 +44,8 @@ class BookSide:
 
     def __init__(self, is_bid: bool) -> None:
         self.is_bid = is_bid
-        self.levels: dict[Decimal, Level] = {}
-        self.prices: list[Decimal] = []  # ascending; the best bid is the last, the best ask the first
+        self.levels: dict[int, Level] = {}
+        self.prices: list[int] = []  # ticks, ascending; the best bid is the last, the best ask the first
 
     def best(self) -> Level | None:
         prices = self.prices
@@ -57,11 +59,11 @@ class BookSide:
         return (levels[p] for p in prices)
 
     def add(self, order: EngineOrder) -> Level:
-        price = order.price
-        level = self.levels.get(price)
+        ticks = order.ticks
+        level = self.levels.get(ticks)
         if level is None:
-            level = self.levels[price] = Level(price)
-            insort(self.prices, price)
+            level = self.levels[ticks] = Level(order.price, ticks)
+            insort(self.prices, ticks)
         level.orders.append(order)
         level.qty += order.quantity - order.executed_qty
         level.live += 1
@@ -70,7 +72,7 @@ class BookSide:
 
     def remove(self, order: EngineOrder) -> Level:
         """Take a resting order off the book (cancel, expiry or complete fill)."""
-        level = self.levels[order.price]
+        level = self.levels[order.ticks]
         order.resting = False
         level.live -= 1
         if level.live == 0:
@@ -85,9 +87,9 @@ class BookSide:
     def drop(self, level: Level) -> None:
         level.qty = ZERO
         level.live = 0
-        del self.levels[level.price]
+        del self.levels[level.ticks]
         prices = self.prices
-        del prices[bisect_left(prices, level.price)]
+        del prices[bisect_left(prices, level.ticks)]
 
     def depth(self, limit: int) -> list[tuple[Decimal, Decimal]]:
         out = []
@@ -97,8 +99,8 @@ class BookSide:
             out.append((level.price, level.qty))
         return out
 
-    def total_at(self, price: Decimal) -> Decimal:
-        level = self.levels.get(price)
+    def total_at(self, ticks: int) -> Decimal:
+        level = self.levels.get(ticks)
         return level.qty if level is not None else ZERO
 
 
@@ -118,10 +120,10 @@ class OrderBook:
         self.trade_seq = 0
         self.update_id = 0
         self.stops: dict[int, EngineOrder] = {}  # untriggered stop orders by order id (submit order)
-        # Whether the running engine call changed this book, and which price levels it changed.
+        # Whether the running engine call changed this book, and which price levels (ticks -> price) it changed.
         self.touched = False
-        self.touched_bids: set[Decimal] = set()
-        self.touched_asks: set[Decimal] = set()
+        self.touched_bids: dict[int, Decimal] = {}
+        self.touched_asks: dict[int, Decimal] = {}
 
     def side_of(self, is_buy: bool) -> BookSide:
         """The side an order of that direction rests on."""

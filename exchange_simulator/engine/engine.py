@@ -167,7 +167,7 @@ class Engine:
         is_buy = side is _BUY
         is_stop = type is not _LIMIT and type is not _MARKET and type is not _LIMIT_MAKER
         try:
-            time_in_force = self._validate(
+            time_in_force, ticks = self._validate(
                 book, is_buy, type, is_stop, quantity, price, stop_price, quote_order_qty, time_in_force
             )
         except InvalidOperation:  # a NaN compared with a filter bound
@@ -190,8 +190,7 @@ class Engine:
             lock = self._walk(book, account, True, self_trade_prevention, None, quantity, None)[1]
         else:
             lock = quantity * (price if price is not None else stop_price)
-        lock_asset = spec.quote_asset if is_buy else spec.base_asset
-        if not self._accounts.lock(account, lock_asset, lock):
+        if not self._accounts.lock(account, spec.quote_asset if is_buy else spec.base_asset, lock):
             raise OrderRejected(
                 RejectReason.INSUFFICIENT_BALANCE, "account has insufficient balance for requested action"
             )
@@ -221,6 +220,8 @@ class Engine:
             not is_stop,
             self_trade_prevention,
             lock,
+            False,
+            ticks,
         )
         self._orders.add(order)
         if self._listeners:
@@ -230,7 +231,8 @@ class Engine:
             book.stops[order_id] = order
         else:
             self._work(book, order, now, fills)
-            self._run_stops(book, now)
+            if book.stops:
+                self._run_stops(book, now)
         self._finish()
         # A finished order never changes again, so it needs no copy.
         return SubmitResult(order.snapshot() if order.is_open else order, fills)
@@ -246,8 +248,9 @@ class Engine:
         stop_price: Decimal | None,
         quote_order_qty: Decimal | None,
         time_in_force: TimeInForce | None,
-    ) -> TimeInForce | None:
-        """Raise OrderRejected for bad parameters or filter failures; return the effective time in force."""
+    ) -> tuple[TimeInForce | None, int]:
+        """Raise OrderRejected for bad parameters or filter failures; return the effective time in force
+        and the limit price in ticks."""
         spec = book.spec
         if order_type is _LIMIT and stop_price is None and quote_order_qty is None and price is not None:
             # The common case, checked without the general parameter rules.
@@ -259,8 +262,14 @@ class Engine:
             time_in_force = check_parameters(order_type, quantity, price, stop_price, quote_order_qty, time_in_force)
             if stop_price is not None:
                 check_price(spec, stop_price, "stop price")
-        if price is not None and (price < spec.min_price or price > spec.max_price or price % spec.tick_size):
-            check_price(spec, price)
+        ticks = 0
+        if price is not None:
+            if price < spec.min_price or price > spec.max_price:
+                check_price(spec, price)
+            ticks, off_tick = divmod(price, spec.tick_size)
+            if off_tick:
+                check_price(spec, price)
+            ticks = int(ticks)
         if quantity is not None and (
             quantity < spec.min_qty or quantity > spec.max_qty or quantity % spec.step_size
         ):
@@ -275,13 +284,13 @@ class Engine:
             notional = quantity * (price if price is not None else stop_price)
         if notional is not None and notional < spec.min_notional:
             check_notional(spec, notional)
-        if order_type is _LIMIT_MAKER and _crosses(book.opposite_of(is_buy).best(), is_buy, price):
+        if order_type is _LIMIT_MAKER and _crosses(book.opposite_of(is_buy).best(), is_buy, ticks):
             raise OrderRejected(RejectReason.WOULD_TAKE, "order would immediately match and take")
         if is_stop and book.last_price is not None and stop_triggered(
             order_type, _BUY if is_buy else _SELL, stop_price, book.last_price
         ):
             raise OrderRejected(RejectReason.WOULD_TRIGGER_IMMEDIATELY, "stop price would trigger immediately")
-        return time_in_force
+        return time_in_force, ticks
 
     def cancel(
         self, account: str, symbol: str, *, order_id: int | None = None, client_order_id: str | None = None
@@ -354,7 +363,7 @@ class Engine:
         account: str,
         is_buy: bool,
         stp: SelfTradePrevention,
-        limit_price: Decimal | None,
+        limit_ticks: int | None,
         max_qty: Decimal | None,
         max_quote: Decimal | None,
     ) -> tuple[Decimal, Decimal]:
@@ -362,9 +371,9 @@ class Engine:
         step = book.spec.step_size
         qty = quote = ZERO
         for level in book.opposite_of(is_buy).levels_best_first():
-            level_price = level.price
-            if limit_price is not None and (level_price > limit_price if is_buy else level_price < limit_price):
+            if limit_ticks is not None and (level.ticks > limit_ticks if is_buy else level.ticks < limit_ticks):
                 break
+            level_price = level.price
             for maker in level.orders:
                 if not maker.resting:
                     continue
@@ -389,16 +398,17 @@ class Engine:
         """Match a working order, then rest or expire what is left of it."""
         is_buy = order.side is _BUY
         limit_price = order.price
+        limit_ticks = None if limit_price is None else order.ticks
         if order.time_in_force is _FOK:
             available = self._walk(
-                book, order.account, is_buy, order.self_trade_prevention, limit_price, order.remaining, None
+                book, order.account, is_buy, order.self_trade_prevention, limit_ticks, order.remaining, None
             )[0]
             if available < order.remaining:
                 self._expire(order, _EXPIRED, now)
                 return
         best = book.opposite_of(is_buy).best()
-        if best is not None and (limit_price is None or _crosses(best, is_buy, limit_price)):
-            self._match(book, order, is_buy, limit_price, now, fills)
+        if best is not None and (limit_ticks is None or _crosses(best, is_buy, limit_ticks)):
+            self._match(book, order, is_buy, limit_ticks, now, fills)
         if order.status is _EXPIRED_IN_MATCH:
             return
         if order.executed_qty == order.quantity and order.quantity:
@@ -407,8 +417,8 @@ class Engine:
             self._expire(order, _EXPIRED, now)
         else:
             level = book.side_of(is_buy).add(order)
-            self._touch(book, is_buy, level.price)
-            if is_buy:
+            self._touch(book, is_buy, level)
+            if is_buy and order.executed_qty:
                 # A buy that traded below its limit no longer needs all the quote it locked.
                 self._release(order, order.locked - (order.quantity - order.executed_qty) * limit_price)
 
@@ -417,7 +427,7 @@ class Engine:
         book: OrderBook,
         taker: EngineOrder,
         is_buy: bool,
-        limit_price: Decimal | None,
+        limit_ticks: int | None,
         now: int,
         fills: list[Fill],
     ) -> None:
@@ -426,14 +436,14 @@ class Engine:
         step = book.spec.step_size
         account = taker.account
         stp = taker.self_trade_prevention
-        is_market = limit_price is None
+        is_market = limit_ticks is None
         while taker.executed_qty < taker.quantity:
             level = opposite.best()
             if level is None:
                 return
-            price = level.price
-            if not is_market and (price > limit_price if is_buy else price < limit_price):
+            if not is_market and (level.ticks > limit_ticks if is_buy else level.ticks < limit_ticks):
                 return
+            price = level.price
             maker = level.head()
             if maker.account == account and stp is not _STP_NONE:
                 if stp is not _STP_EXPIRE_TAKER:
@@ -508,7 +518,7 @@ class Engine:
             order.status = _FILLED if order.executed_qty == order.quantity else _PARTIAL
 
         level.qty -= qty
-        self._touch(book, not taker_buys, price)
+        self._touch(book, not taker_buys, level)
         if maker.status is _FILLED:
             opposite.remove(maker)
             self._finish_order(maker, now)
@@ -571,7 +581,7 @@ class Engine:
 
     def _take_off(self, book: OrderBook, side: BookSide, order: EngineOrder, now: int) -> None:
         level = side.remove(order)
-        self._touch(book, side.is_bid, level.price)
+        self._touch(book, side.is_bid, level)
 
     def _expire(self, order: EngineOrder, status: OrderStatus, now: int) -> None:
         order.status = status
@@ -597,12 +607,12 @@ class Engine:
             self._accounts.unlock(order.account, asset, amount)
             order.locked -= amount
 
-    def _touch(self, book: OrderBook, is_bid: bool, price: Decimal) -> None:
+    def _touch(self, book: OrderBook, is_bid: bool, level: Level) -> None:
         if not book.touched:
             book.touched = True
             self._touched.append(book)
         if self._listeners:
-            (book.touched_bids if is_bid else book.touched_asks).add(price)
+            (book.touched_bids if is_bid else book.touched_asks)[level.ticks] = level.price
 
     def _emit_order(self, order: EngineOrder, fill: Fill | None, kind: UpdateKind) -> None:
         self._events.append(OrderUpdated(order.snapshot(), fill, kind))
@@ -638,15 +648,15 @@ def _book_changed(book: OrderBook) -> BookChanged:
     event = BookChanged(
         book.spec.symbol,
         book.update_id,
-        tuple((p, bids.total_at(p)) for p in sorted(book.touched_bids, reverse=True)),
-        tuple((p, asks.total_at(p)) for p in sorted(book.touched_asks)),
+        tuple((book.touched_bids[t], bids.total_at(t)) for t in sorted(book.touched_bids, reverse=True)),
+        tuple((book.touched_asks[t], asks.total_at(t)) for t in sorted(book.touched_asks)),
     )
     book.touched_bids.clear()
     book.touched_asks.clear()
     return event
 
 
-def _crosses(best: Level | None, is_buy: bool, price: Decimal) -> bool:
+def _crosses(best: Level | None, is_buy: bool, ticks: int) -> bool:
     if best is None:
         return False
-    return best.price <= price if is_buy else best.price >= price
+    return best.ticks <= ticks if is_buy else best.ticks >= ticks

@@ -60,6 +60,7 @@ class EngineOrder:
     # Balance still held for this order (quote for a BUY, base for a SELL).
     locked: Decimal = ZERO
     resting: bool = field(default=False, repr=False)
+    ticks: int = field(default=0, repr=False)  # price in ticks: the book's integer key
 
     @property
     def remaining(self) -> Decimal:
@@ -93,6 +94,7 @@ class EngineOrder:
             self.self_trade_prevention,
             self.locked,
             self.resting,
+            self.ticks,
         )
 
 

@@ -36,6 +36,11 @@ def to_decimal(raw: Any) -> Decimal:
     return value.quantize(Decimal(1)) if value.as_tuple().exponent > 0 else value
 
 
+def venue_decimal(raw: Any) -> Decimal:
+    """A quantity or price exactly as the venue wrote it, precision included ("0.01000000" stays so)."""
+    return Decimal(str(raw))
+
+
 def from_ms(raw: Any) -> datetime | None:
     if raw in (None, "", 0, -1):
         return None
@@ -94,15 +99,15 @@ def parse_order(payload: Mapping[str, Any], fill_liquidity: Liquidity | None = L
     # A cancel answer's clientOrderId names the cancel request; the order's own id is origClientOrderId.
     client_order_id = payload.get("origClientOrderId") or payload["clientOrderId"]
     time = from_ms(payload.get("transactTime") or payload.get("updateTime") or payload.get("time"))
-    executed = to_decimal(payload.get("executedQty", "0"))
+    executed = venue_decimal(payload.get("executedQty", "0"))
     quote = to_decimal(payload.get("cummulativeQuoteQty", "0"))
     price = to_decimal(payload["price"]) if "price" in payload else None
     fills = tuple(
         VenueFill(
             venue_trade_id=str(f["tradeId"]),
-            quantity=to_decimal(f["qty"]),
-            price=to_decimal(f["price"]),
-            fee=to_decimal(f.get("commission", "0")),
+            quantity=venue_decimal(f["qty"]),
+            price=venue_decimal(f["price"]),
+            fee=venue_decimal(f.get("commission", "0")),
             fee_asset=f.get("commissionAsset", ""),
             liquidity=fill_liquidity,
             time=time or datetime.now(timezone.utc),
@@ -133,9 +138,9 @@ def parse_trade(trade: Mapping[str, Any]) -> VenueFill:
     """One row of GET /v3/myTrades."""
     return VenueFill(
         venue_trade_id=str(trade["id"]),
-        quantity=to_decimal(trade["qty"]),
-        price=to_decimal(trade["price"]),
-        fee=to_decimal(trade.get("commission", "0")),
+        quantity=venue_decimal(trade["qty"]),
+        price=venue_decimal(trade["price"]),
+        fee=venue_decimal(trade.get("commission", "0")),
         fee_asset=trade.get("commissionAsset", ""),
         liquidity=_liquidity(trade.get("isMaker")),
         time=from_ms(trade.get("time")) or datetime.now(timezone.utc),
@@ -149,14 +154,14 @@ def parse_execution_report(event: Mapping[str, Any]) -> ExecutionReport:
     if event.get("x") == "TRADE":
         fills = (VenueFill(
             venue_trade_id=str(event["t"]),
-            quantity=to_decimal(event["l"]),
-            price=to_decimal(event["L"]),
-            fee=to_decimal(event.get("n") or "0"),
+            quantity=venue_decimal(event["l"]),
+            price=venue_decimal(event["L"]),
+            fee=venue_decimal(event.get("n") or "0"),
             fee_asset=event.get("N") or "",
             liquidity=_liquidity(event.get("m")),
             time=time or datetime.now(timezone.utc),
         ),)
-    cumulative = to_decimal(event.get("z", "0"))
+    cumulative = venue_decimal(event.get("z", "0"))
     quote = to_decimal(event.get("Z", "0"))
     # On a cancel, `c` names the cancel request and `C` the order's own client id.
     client_order_id = event.get("C") if event.get("x") == "CANCELED" and event.get("C") else event["c"]

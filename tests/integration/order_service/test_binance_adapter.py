@@ -209,7 +209,6 @@ def test_user_stream_delivers_fills_and_survives_a_drop(sim, adapter):
         assert stream.fill_of(second.client_order_id).fills[0].price >= Decimal("64000")
 
 
-@pytest.mark.xfail(reason="the exchange simulator does not serve POST /v3/order/cancelReplace yet", raises=VenueRejected, strict=False)
 def test_amend_replaces_the_resting_order(adapter):
     order = new_order(price="50000")
     adapter.submit(order)
@@ -221,7 +220,6 @@ def test_amend_replaces_the_resting_order(adapter):
     assert adapter.query(order).price == Decimal("51000")
 
 
-@pytest.mark.xfail(reason="the exchange simulator does not serve GET /v3/myTrades yet", raises=VenueRejected, strict=False)
 def test_fills_of_an_order_can_be_recovered(adapter):
     order = new_order(OrderType.MARKET, quantity="0.01", price=None)
     report = adapter.submit(order)
