@@ -35,13 +35,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, shutdown)
-    simulator.venue.start()
+    simulator.world.start()
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
-        simulator.venue.stop()
+        simulator.world.stop()
         server.server_close()
     return 0
 

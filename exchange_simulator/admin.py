@@ -10,7 +10,7 @@ from flask import Blueprint, Response, jsonify, request
 from exchange_simulator.config import SimulatorConfig
 from exchange_simulator.dialects import Dialect
 from exchange_simulator.faults import FaultInjector, FaultKind
-from exchange_simulator.venue import Venue
+from exchange_simulator.world import World
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ def _int(body: dict, field: str, default: int, minimum: int, maximum: int) -> in
     return raw
 
 
-def create_admin_blueprint(venue: Venue, faults: FaultInjector, dialects: Mapping[str, Dialect],
+def create_admin_blueprint(world: World, faults: FaultInjector, dialects: Mapping[str, Dialect],
                            config: SimulatorConfig) -> Blueprint:
     bp = Blueprint("admin", __name__)
 
@@ -79,9 +79,16 @@ def create_admin_blueprint(venue: Venue, faults: FaultInjector, dialects: Mappin
     def admin_error(error: AdminError) -> Response:
         return problem(error.status, error.title, error.detail, error.field)
 
+    def chosen_venue(body: dict | None = None):
+        """The venue named by ?venue= or the body's "venue" (Binance spot when neither says)."""
+        name = request.args.get("venue") or (body or {}).get("venue") or "binance"
+        if name not in world.venues:
+            raise _invalid("venue", f"'venue' must be one of {sorted(world.venues)}")
+        return world.venue(name)
+
     @bp.get("/healthz")
     def healthz():
-        return {"status": "ok", "paused": venue.paused, "venues": sorted(dialects)}
+        return {"status": "ok", "paused": world.paused, "venues": sorted(dialects), "markets": sorted(world.venues)}
 
     # faults
 
@@ -131,15 +138,25 @@ def create_admin_blueprint(venue: Venue, faults: FaultInjector, dialects: Mappin
 
     @bp.post("/admin/pause")
     def pause():
-        venue.pause()
+        world.pause()
         return {"paused": True}
 
     @bp.post("/admin/resume")
     def resume():
-        venue.resume()
+        world.resume()
         return {"paused": False}
 
-    def market_row(engine, symbol: str) -> dict[str, Any]:
+    @bp.get("/admin/fx")
+    def fx():
+        return {"USDBRL": str(world.usd_brl()),
+                "inav": {etf: _str(world.inav(etf)) for etf in sorted(world.etfs)}}
+
+    @bp.post("/admin/fx/USDBRL")
+    def set_fx():
+        world.set_usd_brl(_decimal(_json_object(), "rate"))
+        return fx()
+
+    def market_row(venue, engine, symbol: str) -> dict[str, Any]:
         (bid, ask), last = engine.best_bid_ask(symbol), engine.last_trade_price(symbol)
         has_market = symbol in venue.market.symbols
         return {
@@ -153,24 +170,27 @@ def create_admin_blueprint(venue: Venue, faults: FaultInjector, dialects: Mappin
 
     @bp.get("/admin/markets")
     def markets():
+        venue = chosen_venue()
         with venue.session() as engine:
-            rows = [market_row(engine, s) for s in sorted(engine.symbols)]
+            rows = [market_row(venue, engine, s) for s in sorted(engine.symbols)]
         return jsonify({"paused": venue.paused, "markets": rows})
 
     @bp.post("/admin/markets/<symbol>/mid")
     def set_mid(symbol: str):
+        body = _json_object()
+        venue = chosen_venue(body)
         if symbol not in venue.market.symbols:
             raise AdminError(404, "Unknown market", f"no synthetic market for symbol '{symbol}'", "symbol")
-        price = _decimal(_json_object(), "price")
+        price = _decimal(body, "price")
+        name = next(n for n, v in world.venues.items() if v is venue)
+        world.set_mid(name, symbol, price)  # markets that follow this one move with it
         with venue.session() as engine:
-            venue.set_mid(symbol, price)
-            row = market_row(engine, symbol)
-        return row
+            return market_row(venue, engine, symbol)
 
     # accounts
 
-    def account_id(api_key: str) -> str:
-        account = config.account_for_key(api_key)
+    def account_id(api_key: str, venue_name: str = "binance") -> str:
+        account = config.account_for_key(api_key, venue_name)
         if account is None:
             raise AdminError(404, "Unknown account", f"no simulated account has API key '{api_key}'", "api_key")
         return account.account_id
@@ -180,16 +200,21 @@ def create_admin_blueprint(venue: Venue, faults: FaultInjector, dialects: Mappin
             asset: {"free": str(b.free), "locked": str(b.locked)} for asset, b in sorted(engine.balances(account).items())
         }}
 
+    def venue_name_of(venue) -> str:
+        return next(n for n, v in world.venues.items() if v is venue)
+
     @bp.get("/admin/accounts/<api_key>")
     def account_balances(api_key: str):
-        account = account_id(api_key)
+        venue = chosen_venue()
+        account = account_id(api_key, venue_name_of(venue))
         with venue.session() as engine:
             return balances_body(engine, account)
 
     @bp.post("/admin/accounts/<api_key>/deposit")
     def deposit(api_key: str):
-        account = account_id(api_key)
         body = _json_object()
+        venue = chosen_venue(body)
+        account = account_id(api_key, venue_name_of(venue))
         asset = body.get("asset")
         if not isinstance(asset, str) or not asset.isalnum() or not 1 <= len(asset) <= 20:
             raise _invalid("asset", "'asset' must be an asset code such as \"USDT\"")
@@ -199,3 +224,7 @@ def create_admin_blueprint(venue: Venue, faults: FaultInjector, dialects: Mappin
             return balances_body(engine, account)
 
     return bp
+
+
+def _str(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)

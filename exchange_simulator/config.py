@@ -28,10 +28,20 @@ class AccountConfig:
     api_key: str
     api_secret: str
     balances: Mapping[str, Decimal] = field(default_factory=_default_balances)
+    venue: str = "binance"
 
 
 def _default_accounts() -> tuple[AccountConfig, ...]:
-    return (AccountConfig(DEFAULT_ACCOUNT, DEFAULT_API_KEY, DEFAULT_API_SECRET),)
+    return (AccountConfig(DEFAULT_ACCOUNT, DEFAULT_API_KEY, DEFAULT_API_SECRET),) + _other_venue_accounts(
+        DEFAULT_API_KEY, DEFAULT_API_SECRET)
+
+
+def _other_venue_accounts(binance_key: str, binance_secret: str) -> tuple[AccountConfig, ...]:
+    """The dev accounts of the other venues; the USD-M futures account shares the Binance key pair."""
+    return (
+        AccountConfig("binance-futures-dev", binance_key, binance_secret, {"USDT": Decimal("100000")},
+                      venue="binance-futures"),
+    )
 
 
 @dataclass(frozen=True)
@@ -58,8 +68,11 @@ class SimulatorConfig:
     accounts: tuple[AccountConfig, ...] = field(default_factory=_default_accounts)
     binance_limits: BinanceLimits = field(default_factory=BinanceLimits)
 
-    def account_for_key(self, api_key: str) -> AccountConfig | None:
-        return next((a for a in self.accounts if a.api_key == api_key), None)
+    def account_for_key(self, api_key: str, venue: str = "binance") -> AccountConfig | None:
+        return next((a for a in self.accounts if a.api_key == api_key and a.venue == venue), None)
+
+    def accounts_of(self, venue: str) -> tuple[AccountConfig, ...]:
+        return tuple(a for a in self.accounts if a.venue == venue)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -100,5 +113,5 @@ def load_config(argv: Sequence[str] | None, environ: Mapping[str, str]) -> Simul
         seed=pick(args.seed, "SIM_SEED", defaults.seed, int),
         markets_file=pick(args.markets, "SIM_MARKETS", defaults.markets_file, str),
         step_interval=pick(args.step_interval, "SIM_STEP_INTERVAL", defaults.step_interval, float),
-        accounts=(account,),
+        accounts=(account,) + _other_venue_accounts(account.api_key, account.api_secret),
     )

@@ -29,6 +29,7 @@ from shared.domain import (
 
 from order_service.errors import (
     IdempotencyConflict,
+    MissingField,
     OrderNotFound,
     OrderStateConflict,
     RuleViolation,
@@ -107,6 +108,9 @@ class OrderService:
     def place(self, cmd: OrderCreate) -> tuple[Order, Outcome]:
         """Validate, persist as PENDING_NEW, send to the venue once, and record its answer."""
         adapter = self.venues.adapter(cmd.venue)
+        for field in getattr(adapter, "required_order_fields", ()):
+            if getattr(cmd, field) is None:
+                raise MissingField(f"{field} is required on {cmd.venue} orders", field)
         instrument = self.venues.instrument(cmd.venue, cmd.symbol)
         self._check_rules(instrument, cmd.type, cmd.quantity, cmd.price, cmd.stop_price)
         order, existing = self._create(cmd)

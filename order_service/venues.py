@@ -1,6 +1,8 @@
 """The venues this deployment trades on: their adapters and their instruments."""
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import logging
 import threading
 import time
@@ -25,7 +27,20 @@ def _binance(venue: VenueSettings) -> VenueAdapter:
         name=venue.name))
 
 
+def _from_package(package: str) -> AdapterFactory:
+    """The `from_settings(VenueSettings) -> VenueAdapter` of an adapter package."""
+
+    def build(venue: VenueSettings) -> VenueAdapter:
+        return importlib.import_module(package).from_settings(venue)
+
+    return build
+
+
 ADAPTER_FACTORIES: dict[str, AdapterFactory] = {"binance": _binance}
+for _venue, _package in (("binance-futures", "order_service.adapters.binance_futures"),
+                         ("b3", "order_service.adapters.flowa"), ("coinbase", "order_service.adapters.coinbase")):
+    if importlib.util.find_spec(_package) is not None:
+        ADAPTER_FACTORIES[_venue] = _from_package(_package)
 
 
 class VenueRegistry:

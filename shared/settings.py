@@ -64,11 +64,13 @@ class VenueSettings:
     recv_window: int = 5000
     enabled: bool = True
     disabled_reason: str | None = None
+    extras: Mapping[str, str | None] = field(default_factory=dict)  # venue-specific URLs, e.g. token_url
 
     def public(self) -> dict:
         """What may be shown to a user: no credential, only whether one is configured."""
         return {
             "name": self.name, "endpoint": self.rest_url, "ws_endpoint": self.ws_url, "ws_api_endpoint": self.ws_api_url,
+            **{k: v for k, v in self.extras.items()},
             "simulator": self.is_simulator, "credentials_configured": bool(self.api_key and self.api_secret),
             "enabled": self.enabled, "disabled_reason": self.disabled_reason,
         }
@@ -89,6 +91,8 @@ class Settings:
     order_service_workers: int = 2
     order_service_threads: int = 8
     reconcile_interval: float = 5.0
+    hashdex_url: str | None = None     # iNAV and portfolio composition of the B3 crypto ETFs
+    usd_brl_url: str | None = None     # public USD/BRL rate (Coinbase exchange rates)
     venues: Mapping[str, VenueSettings] = field(default_factory=dict)
 
     @property
@@ -130,7 +134,12 @@ class Settings:
             order_service_workers=int(lookup("ORDER_SERVICE_WORKERS", "2")),
             order_service_threads=int(lookup("ORDER_SERVICE_THREADS", "8")),
             reconcile_interval=float(lookup("RECONCILE_INTERVAL", "5")),
-            venues={"binance": _binance(lookup, env, simulator_url)},
+            hashdex_url=(lookup("HASHDEX_MD_ENDPOINT", f"{simulator_url}/hashdex" if env == SIMULATOR_ENV else None)
+                         or "").rstrip("/") or None,
+            usd_brl_url=lookup("COINBASE_DOLLAR_ENDPOINT",
+                               f"{simulator_url}/coinbase/v2/exchange-rates?currency=USD" if env == SIMULATOR_ENV
+                               else "https://api.coinbase.com/v2/exchange-rates?currency=USD"),
+            venues={spec.name: _venue(lookup, env, simulator_url, spec) for spec in VENUE_VARIABLES},
         )
         if overrides:
             settings = _replace(settings, overrides)
@@ -158,29 +167,85 @@ class _Lookup:
         return default
 
 
-def _binance(lookup: _Lookup, env: str, simulator_url: str) -> VenueSettings:
+@dataclass(frozen=True)
+class _VenueVariables:
+    """How one venue's settings are named and what they default to."""
+
+    name: str
+    prefix: str                      # BINANCE -> BINANCE_ENDPOINT, BINANCE_API_KEY, ...
+    sim_rest: str                    # path of the venue's dialect on the simulator
+    sim_ws: str | None = None
+    sim_ws_api: str | None = None
+    sim_credentials: tuple[str, str] = ("", "")
+    live: Mapping[str, tuple[str | None, str | None, str | None]] = field(default_factory=dict)  # ENV -> urls
+    key_var: str = "API_KEY"
+    secret_var: str = "API_SECRET"
+    extras: Mapping[str, tuple[str, str | None]] = field(default_factory=dict)  # name -> (variable, sim path)
+
+
+SIM_FLOWA_CLIENT_ID = "sim-flowa-client"
+SIM_FLOWA_SECRET = "sim-flowa-secret"
+SIM_COINBASE_KEY_NAME = "organizations/sim/apiKeys/sim-coinbase-key"
+# The simulated Coinbase account's EC key; the simulator verifies request JWTs with its public half.
+SIM_COINBASE_PRIVATE_KEY = """-----BEGIN EC PRIVATE KEY-----
+MHcCAQEEIGzLG4OyXuWo70wG7ttUSLkCYGV96RtWBgYzf/o5McbOoAoGCCqGSM49
+AwEHoUQDQgAEqWE7iQUdnoF0350e+n78HqPLOW9XffpofEEkW15U8ZcEK0nukBJJ
+OXjJKrDIkiiKWRlsczhcDl+T6kCC1pz/vA==
+-----END EC PRIVATE KEY-----
+"""
+
+VENUE_VARIABLES = (
+    _VenueVariables(
+        "binance", "BINANCE", "/binance/api", "/binance", None, (SIM_BINANCE_KEY, SIM_BINANCE_SECRET),
+        {"DEV": _BINANCE_DEFAULTS["DEV"], "PROD": _BINANCE_DEFAULTS["PROD"]}),
+    _VenueVariables(
+        "binance-futures", "BINANCE_FUTURES", "/binance-futures/fapi", "/binance-futures", None,
+        (SIM_BINANCE_KEY, SIM_BINANCE_SECRET),
+        {"DEV": ("https://testnet.binancefuture.com/fapi", "wss://fstream.binancefuture.com", None),
+         "PROD": ("https://fapi.binance.com/fapi", "wss://fstream.binance.com", None)}),
+    _VenueVariables(
+        "b3", "FLOWA", "/flowa", "/flowa/ws", None, (SIM_FLOWA_CLIENT_ID, SIM_FLOWA_SECRET),
+        key_var="CLIENT_ID", secret_var="API_SECRET",
+        extras={"token_url": ("TOKEN_ENDPOINT", "/flowa/connect/token")}),
+    _VenueVariables(
+        "coinbase", "COINBASE", "/coinbase", None, None, (SIM_COINBASE_KEY_NAME, SIM_COINBASE_PRIVATE_KEY),
+        {"DEV": ("https://api.coinbase.com", None, None), "PROD": ("https://api.coinbase.com", None, None)},
+        key_var="API_KEY_NAME", secret_var="API_PRIVATE_KEY"),
+)
+
+
+def _venue(lookup: _Lookup, env: str, simulator_url: str, spec: _VenueVariables) -> VenueSettings:
     is_sim = env == SIMULATOR_ENV
+    ws_base = simulator_url.replace("http", "ws", 1)
     if is_sim:
-        rest_default = f"{simulator_url}/binance/api"
-        ws_default = simulator_url.replace("http", "ws", 1) + "/binance"
-        ws_api_default = None
-        key_default, secret_default = SIM_BINANCE_KEY, SIM_BINANCE_SECRET
+        rest_default = simulator_url + spec.sim_rest
+        ws_default = ws_base + spec.sim_ws if spec.sim_ws else None
+        ws_api_default = ws_base + spec.sim_ws_api if spec.sim_ws_api else None
+        key_default, secret_default = spec.sim_credentials
     else:
-        rest_default, ws_default, ws_api_default = _BINANCE_DEFAULTS.get(env, _BINANCE_DEFAULTS["DEV"])
+        rest_default, ws_default, ws_api_default = spec.live.get(env, spec.live.get("DEV", (None, None, None)))
         key_default = secret_default = None
-    rest_url = lookup("BINANCE_ENDPOINT", rest_default).rstrip("/")
-    key = lookup("BINANCE_API_KEY", key_default)
-    secret = lookup("BINANCE_API_SECRET", secret_default)
-    missing = [n for n, v in (("BINANCE_API_KEY", key), ("BINANCE_API_SECRET", secret)) if not v]
+    rest_url = (lookup(f"{spec.prefix}_ENDPOINT", rest_default) or "").rstrip("/")
+    key = lookup(f"{spec.prefix}_{spec.key_var}", key_default)
+    secret = lookup(f"{spec.prefix}_{spec.secret_var}", secret_default)
+    extras = {}
+    for name, (variable, sim_path) in spec.extras.items():
+        value = lookup(f"{spec.prefix}_{variable}", simulator_url + sim_path if is_sim and sim_path else None)
+        extras[name] = value.rstrip("/") if value else None
+    needed = [(f"{spec.prefix}_ENDPOINT", rest_url), (f"{spec.prefix}_{spec.key_var}", key),
+              (f"{spec.prefix}_{spec.secret_var}", secret)]
+    needed += [(f"{spec.prefix}_{variable}", extras[name]) for name, (variable, _) in spec.extras.items()]
+    missing = [variable for variable, value in needed if not value]
     return VenueSettings(
-        name="binance",
+        name=spec.name,
         rest_url=rest_url,
-        ws_url=lookup("BINANCE_WS_ENDPOINT", ws_default).rstrip("/"),
-        ws_api_url=(lookup("BINANCE_WS_API_ENDPOINT", ws_api_default) or "").rstrip("/") or None,
+        ws_url=(lookup(f"{spec.prefix}_WS_ENDPOINT", ws_default) or "").rstrip("/") or None,
+        ws_api_url=(lookup(f"{spec.prefix}_WS_API_ENDPOINT", ws_api_default) or "").rstrip("/") or None,
         api_key=Secret(key) if key else None,
         api_secret=Secret(secret) if secret else None,
-        is_simulator=rest_url.startswith(simulator_url),
-        recv_window=int(lookup("BINANCE_RECV_WINDOW", "5000")),
+        is_simulator=bool(rest_url) and rest_url.startswith(simulator_url),
+        recv_window=int(lookup(f"{spec.prefix}_RECV_WINDOW", "5000")),
         enabled=not missing,
         disabled_reason=f"set {' and '.join(f'{n}_{env}' for n in missing)}" if missing else None,
+        extras=extras,
     )

@@ -33,12 +33,12 @@ class BinanceDialect:
         self.config = config
         self.faults = faults
         self.hub = Hub()
-        self.auth = Authenticator(config.accounts, clock)
+        self.auth = Authenticator(config.accounts_of("binance"), clock)
         self.limiter = RateLimiter(config.binance_limits, clock)
         self.listen_keys = ListenKeys(config.listen_key_ttl_seconds, clock)
         with venue.session() as engine:
             self.publisher = StreamPublisher(engine, self.hub, clock)
-        self.history = TradeHistory(a.account_id for a in config.accounts)
+        self.history = TradeHistory(a.account_id for a in config.accounts_of("binance"))
         venue.add_batch_listener(self.publisher.on_batch)
         venue.add_batch_listener(self.history.on_batch)
         self.trading = BinanceTrading(venue, self.publisher, self.history)

@@ -7,8 +7,8 @@ from exchange_simulator.engine.enums import (
     Side,
     TimeInForce,
 )
-from exchange_simulator.engine.engine import Engine, UnknownSymbol, stop_triggered
-from exchange_simulator.engine.errors import EngineError, OrderRejected, UnknownOrder
+from exchange_simulator.engine.engine import Engine
+from exchange_simulator.engine.errors import EngineError, OrderRejected, UnknownOrder, UnknownSymbol
 from exchange_simulator.engine.events import (
     BalancesChanged,
     BookChanged,
@@ -16,6 +16,7 @@ from exchange_simulator.engine.events import (
     OrderUpdated,
     TradePrinted,
 )
+from exchange_simulator.engine.rules import stop_triggered
 from exchange_simulator.engine.model import (
     Balance,
     EngineOrder,

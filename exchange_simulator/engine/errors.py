@@ -22,3 +22,8 @@ class UnknownOrder(EngineError):
 
     def __init__(self, detail: str = "unknown order") -> None:
         super().__init__(RejectReason.UNKNOWN_ORDER, detail)
+
+
+class UnknownSymbol(OrderRejected):
+    def __init__(self, symbol: str) -> None:
+        super().__init__(RejectReason.UNKNOWN_SYMBOL, f"unknown symbol {symbol!r}")

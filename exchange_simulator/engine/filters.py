@@ -3,12 +3,17 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from exchange_simulator.engine.enums import OrderType, RejectReason, TimeInForce
+from exchange_simulator.engine.book import OrderBook
+from exchange_simulator.engine.enums import OrderType, RejectReason, Side, TimeInForce
 from exchange_simulator.engine.errors import OrderRejected
 from exchange_simulator.engine.model import SymbolSpec
+from exchange_simulator.engine.rules import crosses, stop_triggered
 
 _MARKET = OrderType.MARKET
+_LIMIT = OrderType.LIMIT
 _LIMIT_MAKER = OrderType.LIMIT_MAKER
+_BUY, _SELL = Side.BUY, Side.SELL
+_GTC = TimeInForce.GTC
 
 
 def to_decimal(value: object, name: str) -> Decimal:
@@ -92,3 +97,58 @@ def check_notional(spec: SymbolSpec, notional: Decimal) -> None:
         raise OrderRejected(
             RejectReason.FILTER_NOTIONAL, f"notional {notional} is below the minimum of {spec.min_notional}"
         )
+
+
+def validate_order(
+    book: OrderBook,
+    is_buy: bool,
+    order_type: OrderType,
+    is_stop: bool,
+    quantity: Decimal | None,
+    price: Decimal | None,
+    stop_price: Decimal | None,
+    quote_order_qty: Decimal | None,
+    time_in_force: TimeInForce | None,
+) -> tuple[TimeInForce | None, int]:
+    """Raise OrderRejected for bad parameters or filter failures; return the effective time in force
+    and the limit price in ticks."""
+    spec = book.spec
+    if order_type is _LIMIT and stop_price is None and quote_order_qty is None and price is not None:
+        # The common case, checked without the general parameter rules.
+        if quantity is None:
+            raise OrderRejected(RejectReason.INVALID_ORDER, "LIMIT orders need a quantity")
+        if time_in_force is None:
+            time_in_force = _GTC
+    else:
+        time_in_force = check_parameters(order_type, quantity, price, stop_price, quote_order_qty, time_in_force)
+        if stop_price is not None:
+            check_price(spec, stop_price, "stop price")
+    ticks = 0
+    if price is not None:
+        if price < spec.min_price or price > spec.max_price:
+            check_price(spec, price)
+        ticks, off_tick = divmod(price, spec.tick_size)
+        if off_tick:
+            check_price(spec, price)
+        ticks = int(ticks)
+    if quantity is not None and (
+        quantity < spec.min_qty or quantity > spec.max_qty or quantity % spec.step_size
+    ):
+        check_quantity(spec, quantity)
+    if order_type is _MARKET:
+        if quote_order_qty is not None:
+            notional = quote_order_qty
+        else:
+            best = book.opposite_of(is_buy).best()
+            notional = quantity * best.price if best is not None else None
+    else:
+        notional = quantity * (price if price is not None else stop_price)
+    if notional is not None and notional < spec.min_notional:
+        check_notional(spec, notional)
+    if order_type is _LIMIT_MAKER and crosses(book.opposite_of(is_buy).best(), is_buy, ticks):
+        raise OrderRejected(RejectReason.WOULD_TAKE, "order would immediately match and take")
+    if is_stop and book.last_price is not None and stop_triggered(
+        order_type, _BUY if is_buy else _SELL, stop_price, book.last_price
+    ):
+        raise OrderRejected(RejectReason.WOULD_TRIGGER_IMMEDIATELY, "stop price would trigger immediately")
+    return time_in_force, ticks

@@ -12,22 +12,25 @@ class OrderRegistry:
 
     def __init__(self, history_limit: int) -> None:
         self._by_id: dict[int, EngineOrder] = {}
-        self._by_client: dict[tuple[str, str], EngineOrder] = {}  # latest order using that client id
+        # account -> client order id -> the latest order that used it
+        self._by_client: dict[str, dict[str, EngineOrder]] = {}
         self._open: dict[str, dict[int, EngineOrder]] = {}
         self._finished: deque[EngineOrder] = deque()
         self._history_limit = history_limit
 
     def has_open_client_id(self, account: str, client_order_id: str) -> bool:
-        order = self._by_client.get((account, client_order_id))
+        order = self._by_client.get(account, {}).get(client_order_id)
         return order is not None and order.is_open
 
     def add(self, order: EngineOrder) -> None:
+        account = order.account
         self._by_id[order.order_id] = order
-        self._by_client[(order.account, order.client_order_id)] = order
-        open_orders = self._open.get(order.account)
+        open_orders = self._open.get(account)
         if open_orders is None:
-            open_orders = self._open[order.account] = {}
+            open_orders = self._open[account] = {}
+            self._by_client[account] = {}
         open_orders[order.order_id] = order
+        self._by_client[account][order.client_order_id] = order
 
     def close(self, order: EngineOrder) -> None:
         """Move a terminal order to the history, forgetting the oldest finished ones beyond the limit."""
@@ -37,9 +40,9 @@ class OrderRegistry:
         if len(finished) > self._history_limit:
             old = finished.popleft()
             del self._by_id[old.order_id]
-            key = (old.account, old.client_order_id)
-            if self._by_client.get(key) is old:
-                del self._by_client[key]
+            by_client = self._by_client[old.account]
+            if by_client.get(old.client_order_id) is old:
+                del by_client[old.client_order_id]
 
     def find(
         self, account: str, symbol: str, order_id: int | None, client_order_id: str | None
@@ -47,7 +50,7 @@ class OrderRegistry:
         if order_id is not None:
             order = self._by_id.get(order_id)
         elif client_order_id is not None:
-            order = self._by_client.get((account, client_order_id))
+            order = self._by_client.get(account, {}).get(client_order_id)
         else:
             raise UnknownOrder("either order_id or client_order_id is required")
         if order is None or order.account != account or order.symbol != symbol:

@@ -88,10 +88,10 @@ def start_simulator(**overrides) -> tuple[RunningSimulator, callable]:
     base = f"http://127.0.0.1:{port}"
     running = RunningSimulator(base, base + "/binance/api", f"ws://127.0.0.1:{port}/binance",
                                app.extensions[EXTENSION_KEY], BinanceClient(base + "/binance/api"))
-    running.simulator.venue.start()
+    running.simulator.world.start()
 
     def stop() -> None:
-        running.simulator.venue.stop()
+        running.simulator.world.stop()
         running.simulator.binance.drop_websockets()
         server.shutdown()
         server.server_close()
