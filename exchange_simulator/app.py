@@ -58,7 +58,7 @@ def build_venue(config: SimulatorConfig, clock: Callable[[], int], name: str = "
     for account in config.accounts_of(name):
         for asset, amount in account.balances.items():
             engine.deposit(account.account_id, asset, amount)
-    return Venue(engine, market, clock, config.step_interval)
+    return Venue(engine, market, clock)
 
 
 def build_world(config: SimulatorConfig, clock: Callable[[], int]) -> World:

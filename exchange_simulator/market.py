@@ -46,13 +46,17 @@ class MarketConfig:
 
 
 class _SymbolState:
-    __slots__ = ("config", "spec", "mid", "sigma")
+    __slots__ = ("config", "spec", "mid", "sigma", "grid")
 
     def __init__(self, config: MarketConfig, spec: SymbolSpec) -> None:
         self.config = config
         self.spec = spec
         self.mid = config.mid
         self.sigma = float(config.volatility)
+        # Quotes sit on a fixed price grid, so a small move of the mid leaves most of them (and their
+        # queue position) in place instead of re-quoting every level on every step.
+        spacing = _round_to(config.mid * config.level_spacing_bps * _BPS, spec.tick_size, ROUND_HALF_EVEN)
+        self.grid = max(spec.tick_size, spacing)
 
 
 class SyntheticMarket:
@@ -170,21 +174,22 @@ class SyntheticMarket:
 
     @staticmethod
     def _ladder(state: _SymbolState) -> list[tuple[Side, Decimal]]:
-        """The maker's price levels, best first on each side, at least one tick apart and off the mid."""
-        spec, config, mid = state.spec, state.config, state.mid
-        tick = spec.tick_size
+        """The maker's price levels, best first on each side: grid prices outside half the spread."""
+        spec, config, mid, grid = state.spec, state.config, state.mid, state.grid
+        half_spread = mid * config.spread_bps / 2 * _BPS
+        best_bid = _round_to(mid - half_spread, grid, ROUND_FLOOR)
+        if best_bid >= mid:
+            best_bid -= grid
+        best_ask = _round_to(mid + half_spread, grid, ROUND_CEILING)
+        if best_ask <= mid:
+            best_ask += grid
         ladder: list[tuple[Side, Decimal]] = []
-        bid_limit, ask_limit = mid, mid
         for level in range(config.levels):
-            offset = mid * (config.spread_bps / 2 + config.level_spacing_bps * level) * _BPS
-            bid = min(_round_to(mid - offset, tick, ROUND_FLOOR), bid_limit - tick)
-            ask = max(_round_to(mid + offset, tick, ROUND_CEILING), ask_limit + tick)
+            bid, ask = best_bid - grid * level, best_ask + grid * level
             if bid >= spec.min_price:
                 ladder.append((Side.BUY, bid))
-                bid_limit = bid
             if ask <= spec.max_price:
                 ladder.append((Side.SELL, ask))
-                ask_limit = ask
         return ladder
 
 

@@ -1,4 +1,4 @@
-"""The shared in-memory venue: engine, its lock, the synthetic market and its stepping thread.
+"""The shared in-memory venue: one engine, its lock and its synthetic market (stepped by the world).
 
 Every dialect reaches the engine only through ``Venue.session()``, which holds the lock and, when the
 outermost session ends, hands the batch of engine events it produced to the dialects' publishers.
@@ -27,17 +27,14 @@ def wall_clock_ms() -> int:
 
 
 class Venue:
-    def __init__(self, engine: Engine, market: SyntheticMarket, clock: Callable[[], int], step_interval: float):
+    def __init__(self, engine: Engine, market: SyntheticMarket, clock: Callable[[], int]):
         self.engine = engine
         self.market = market
         self.clock = clock
-        self.step_interval = step_interval
         self._lock = threading.RLock()
         self._depth = 0
         self._pending: list[Any] = []
         self._listeners: list[BatchListener] = []
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         engine.subscribe(self._pending.append)
 
     def add_batch_listener(self, listener: BatchListener) -> None:
@@ -88,24 +85,3 @@ class Venue:
     def resume(self) -> None:
         with self.session():
             self.market.paused = False
-
-    def start(self) -> None:
-        """Start stepping the synthetic market in the background (no-op when the interval is 0)."""
-        if self.step_interval <= 0 or self._thread is not None:
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="synthetic-market", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.step_interval):
-            try:
-                self.step(self.step_interval)
-            except Exception:  # keep the market alive; the failure is logged once here
-                logger.exception("synthetic market step failed")

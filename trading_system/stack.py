@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import signal
 import threading
 from pathlib import Path
@@ -49,8 +50,12 @@ class Stack:
                     "exchange_simulator",
                     python_module("exchange_simulator", "--host", sim.hostname or "127.0.0.1", "--port", str(sim.port or 8100)),
                     env, f"{self.settings.simulator_url}/healthz"))
+            metrics_dir = self.settings.var_dir / "metrics" / "order_service"
+            shutil.rmtree(metrics_dir, ignore_errors=True)  # counters start afresh with the service
+            metrics_dir.mkdir(parents=True)
             self._launch(ManagedProcess(
-                "order_service", python_module("order_service"), env,
+                "order_service", python_module("order_service"),
+                {**env, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir.resolve())},
                 f"http://127.0.0.1:{self.settings.order_service_port}/healthz"))
             bus = EventBus.from_url(redis_url, self.settings.bus_prefix)
             try:
