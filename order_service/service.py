@@ -47,6 +47,8 @@ S = OrderStatus
 # A venue that has not seen an order this long after we sent it never will (Binance drops requests
 # older than recvWindow), so the order can be closed as rejected.
 NOT_FOUND_GRACE = timedelta(seconds=15)
+# An amendment still marked in flight after this long was interrupted; reconciliation takes over.
+AMEND_TIMEOUT = timedelta(seconds=30)
 
 
 class Outcome(enum.Enum):
@@ -170,19 +172,28 @@ class OrderService:
         self._check_rules(instrument, order.type, cmd.quantity or order.quantity, cmd.price or order.price,
                           order.stop_price)
         adapter = self.venues.adapter(order.venue)
+        self._change(order_id, lambda o: _set_amending(o, True))
         try:
             report = adapter.amend(order, cmd.quantity, cmd.price)
         except VenueRejected as error:
+            self._change(order_id, lambda o: _set_amending(o, False))
             order = self.reconcile_one(order_id) or self.get(order_id)
             raise VenueRefused(f"the venue refused the amendment: {error.message}; the order is "
                                f"{order.status.value}", _code(error)) from None
         except VenueTemporaryError as error:
+            self._change(order_id, lambda o: _set_amending(o, False))
             raise VenueUnavailable(f"venue unavailable, amendment not sent: {error.message}",
                                    error.retry_after) from None
         except VenueUnknownOutcome:
+            self._change(order_id, lambda o: _set_amending(o, False))
             return self._mark_for_reconcile(order_id), Outcome.PENDING
+        except Exception:
+            self._change(order_id, lambda o: _set_amending(o, False))
+            self._mark_for_reconcile(order_id)
+            raise
 
         def _amend(o: Order) -> list[OrderEvent]:
+            o.amending = False
             return o.amend(cmd.quantity, cmd.price, report.venue_order_id, report.client_order_id)
 
         self._change(order_id, _amend)
@@ -204,6 +215,8 @@ class OrderService:
             stored_version = order.version
             if report.client_order_id != order.venue_client_order_id:
                 return order  # about a venue order this one has since replaced
+            if order.amending and report.status in (S.CANCELED, S.EXPIRED):
+                return order  # the cancel half of a replace in flight, not the end of the order
             before = (order.needs_reconcile, order.venue_order_id)
             events = self._fold(uow, order, report)
             if not events and (order.needs_reconcile, order.venue_order_id) != before:
@@ -219,6 +232,10 @@ class OrderService:
         order = self.store.get(order_id)
         if order is None or (order.is_terminal and not order.needs_reconcile):
             return order
+        if order.amending:
+            if self._clock() - order.updated_at < AMEND_TIMEOUT:
+                return order  # the amending request settles it
+            order = self._change(order_id, lambda o: _set_amending(o, False))  # it died mid-way
         adapter = self.venues.adapter(order.venue)
         try:
             report = adapter.query(order)
@@ -344,6 +361,12 @@ class OrderService:
             raise OrderStateConflict(f"cannot {action} an order the venue has not acknowledged yet", order.status)
         if order.status is S.PENDING_CANCEL:
             raise OrderStateConflict(f"cannot {action} an order that is being canceled", order.status)
+
+
+def _set_amending(order: Order, value: bool) -> list[OrderEvent]:
+    order.amending = value
+    order.version += 1
+    return []
 
 
 def _default_tif(order_type: OrderType) -> TimeInForce | None:

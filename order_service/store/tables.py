@@ -46,6 +46,7 @@ orders = sa.Table(
     sa.Column("reject_code", sa.String(64)),
     sa.Column("reject_reason", sa.Text()),
     sa.Column("needs_reconcile", sa.Boolean(), nullable=False),
+    sa.Column("amending", sa.Boolean(), nullable=False, server_default=sa.false()),
     sa.Column("created_at", UtcDateTime(), nullable=False),
     sa.Column("updated_at", UtcDateTime(), nullable=False),
     sa.Column("version", sa.Integer(), nullable=False),

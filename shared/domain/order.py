@@ -62,6 +62,7 @@ class Order:
     reject_code: str | None = None
     reject_reason: str | None = None
     needs_reconcile: bool = False
+    amending: bool = False  # a replace is in flight: the venue's cancel of the old order is not the end
     created_at: datetime = field(default_factory=utcnow)
     updated_at: datetime = field(default_factory=utcnow)
     version: int = 0

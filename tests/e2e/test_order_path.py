@@ -80,3 +80,23 @@ def test_bad_input_is_a_clear_422(running):
     assert problem["field"] == "price" and problem["nearest_valid"] == "65000.00"
     assert running.post_order(venue="binance", symbol="NOPE", side="BUY", type="MARKET",
                               quantity="1").json()["field"] == "symbol"
+
+
+def test_amend_keeps_the_order_and_the_venue_has_the_new_price(running):
+    bid, _ = running.best()
+    order = running.post_order(venue="binance", symbol="BTCUSDT", side="BUY", type="LIMIT", quantity="0.001",
+                               price=str((bid * Decimal("0.9")).quantize(Decimal("0.01")))).json()
+    new_price = str((bid * Decimal("0.91")).quantize(Decimal("0.01")))
+    response = running.http.patch(f"{running.api}/api/v1/orders/{order['id']}", json={"price": new_price}, timeout=30)
+    amended = response.json()
+    assert response.status_code == 200, amended
+    assert (amended["id"], amended["client_order_id"], amended["price"]) == (order["id"], order["client_order_id"],
+                                                                             new_price)
+    assert amended["venue_order_id"] != order["venue_order_id"]
+    at_venue = {r.venue_order_id: r for r in running.venue_adapter().open_orders()}
+    assert at_venue[amended["venue_order_id"]].price == Decimal(new_price)
+    assert order["venue_order_id"] not in at_venue
+    types = [e["type"] for e in running.events(order["id"], until="order.amended")]
+    assert types == ["order.accepted", "order.amended"]
+    canceled = running.http.delete(f"{running.api}/api/v1/orders/{order['id']}").json()
+    assert canceled["status"] == "CANCELED"

@@ -46,6 +46,7 @@ def upgrade() -> None:
         sa.Column("reject_code", sa.String(64), nullable=True),
         sa.Column("reject_reason", sa.Text(), nullable=True),
         sa.Column("needs_reconcile", sa.Boolean(), nullable=False),
+        sa.Column("amending", sa.Boolean(), nullable=False, server_default=sa.false()),
         sa.Column("created_at", TIME, nullable=False),
         sa.Column("updated_at", TIME, nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
