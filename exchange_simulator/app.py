@@ -75,14 +75,19 @@ def build_world(config: SimulatorConfig, clock: Callable[[], int]) -> World:
     return World(venues, fx, etfs, follows, config.step_interval)
 
 
-# The other venues' dialects: each module offers `create(world, config, faults, clock) -> Dialect`.
-OTHER_DIALECTS = ("exchange_simulator.binance_futures.dialect", "exchange_simulator.coinbase.dialect",
-                  "exchange_simulator.flowa.dialect", "exchange_simulator.hashdex.dialect")
+# The other venues' dialects: each module offers `create(world, config, faults, clock) -> Dialect`. A
+# dialect is served when its venue's markets exist in the world (Hashdex only publishes reference data).
+OTHER_DIALECTS = {"exchange_simulator.binance_futures.dialect": "binance-futures",
+                  "exchange_simulator.coinbase.dialect": "coinbase",
+                  "exchange_simulator.flowa.dialect": "b3",
+                  "exchange_simulator.hashdex.dialect": None}
 
 
-def _other_dialects() -> list[Callable[..., Dialect]]:
+def _other_dialects(world: World) -> list[Callable[..., Dialect]]:
     factories = []
-    for module in OTHER_DIALECTS:
+    for module, venue in OTHER_DIALECTS.items():
+        if venue is not None and venue not in world.venues:
+            continue
         if importlib.util.find_spec(module.rsplit(".", 1)[0]) is not None and importlib.util.find_spec(module):
             factories.append(importlib.import_module(module).create)
     return factories
@@ -124,7 +129,7 @@ def create_app(config: SimulatorConfig, clock: Callable[[], int] = wall_clock_ms
     faults = FaultInjector()
     binance = BinanceDialect(world.venue("binance"), config, faults, clock)
     dialects: list[Dialect] = [binance]
-    for factory in _other_dialects():
+    for factory in _other_dialects(world):
         dialects.append(factory(world, config, faults, clock))
     for dialect in dialects:
         for blueprint in dialect.blueprints():

@@ -38,9 +38,21 @@ def _default_accounts() -> tuple[AccountConfig, ...]:
 
 def _other_venue_accounts(binance_key: str, binance_secret: str) -> tuple[AccountConfig, ...]:
     """The dev accounts of the other venues; the USD-M futures account shares the Binance key pair."""
+    from exchange_simulator.coinbase.keys import public_key_pem
+    from shared.settings import SIM_COINBASE_KEY_NAME, SIM_COINBASE_PRIVATE_KEY
+    from shared.settings import SIM_FLOWA_CLIENT_ID, SIM_FLOWA_SECRET
+
     return (
         AccountConfig("binance-futures-dev", binance_key, binance_secret, {"USDT": Decimal("100000")},
                       venue="binance-futures"),
+        # Coinbase keeps only the public half of an API key: the simulator verifies JWTs with it.
+        AccountConfig("coinbase-dev", SIM_COINBASE_KEY_NAME, public_key_pem(SIM_COINBASE_PRIVATE_KEY),
+                      {"USD": Decimal("100000"), "BTC": Decimal("10"), "ETH": Decimal("100"),
+                       "SOL": Decimal("1000")}, venue="coinbase"),
+        # B3 through Flowa: BRL cash plus shares of every listed instrument, so sells work from the start.
+        AccountConfig("b3-dev", SIM_FLOWA_CLIENT_ID, SIM_FLOWA_SECRET,
+                      {"BRL": Decimal("10000000"), **{s: Decimal("100000") for s in (
+                          "BITH11", "ETHE11", "SOLH11", "BOVA11", "PETR4", "VALE3")}}, venue="b3"),
     )
 
 

@@ -203,6 +203,10 @@ class OrderService:
 
     def apply_report(self, venue: str, report: ExecutionReport, order_id: str | None = None) -> Order | None:
         """Fold what the venue said into the order: new fills once each, then its status."""
+        if not report.fills and order_id is None:
+            current = self.store.get_by_venue_client_order_id(venue, report.client_order_id)
+            if current is not None and _changes_nothing(current, report):
+                return current  # e.g. the stream's echo of an acknowledgement already recorded: no write
         with self.store.unit_of_work() as uow:
             if order_id is not None:
                 order = uow.get(order_id)
@@ -361,6 +365,12 @@ class OrderService:
             raise OrderStateConflict(f"cannot {action} an order the venue has not acknowledged yet", order.status)
         if order.status is S.PENDING_CANCEL:
             raise OrderStateConflict(f"cannot {action} an order that is being canceled", order.status)
+
+
+def _changes_nothing(order: Order, report: ExecutionReport) -> bool:
+    return (report.status is order.status and not order.needs_reconcile
+            and report.venue_order_id in (None, order.venue_order_id)
+            and report.filled_quantity <= order.filled_quantity)
 
 
 def _set_amending(order: Order, value: bool) -> list[OrderEvent]:

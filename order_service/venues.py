@@ -27,20 +27,19 @@ def _binance(venue: VenueSettings) -> VenueAdapter:
         name=venue.name))
 
 
-def _from_package(package: str) -> AdapterFactory:
-    """The `from_settings(VenueSettings) -> VenueAdapter` of an adapter package."""
-
-    def build(venue: VenueSettings) -> VenueAdapter:
-        return importlib.import_module(package).from_settings(venue)
-
-    return build
+# Venues whose adapter package offers `from_settings(VenueSettings) -> VenueAdapter`.
+ADAPTER_PACKAGES = {"binance-futures": "order_service.adapters.binance_futures",
+                    "b3": "order_service.adapters.flowa", "coinbase": "order_service.adapters.coinbase"}
 
 
-ADAPTER_FACTORIES: dict[str, AdapterFactory] = {"binance": _binance}
-for _venue, _package in (("binance-futures", "order_service.adapters.binance_futures"),
-                         ("b3", "order_service.adapters.flowa"), ("coinbase", "order_service.adapters.coinbase")):
-    if importlib.util.find_spec(_package) is not None:
-        ADAPTER_FACTORIES[_venue] = _from_package(_package)
+def adapter_factories() -> dict[str, AdapterFactory]:
+    factories: dict[str, AdapterFactory] = {"binance": _binance}
+    for venue, package in ADAPTER_PACKAGES.items():
+        if importlib.util.find_spec(package) is not None:
+            factory = getattr(importlib.import_module(package), "from_settings", None)
+            if factory is not None:
+                factories[venue] = factory
+    return factories
 
 
 class VenueRegistry:
@@ -59,7 +58,8 @@ class VenueRegistry:
 
     @classmethod
     def from_settings(cls, settings: Settings,
-                      factories: Mapping[str, AdapterFactory] = ADAPTER_FACTORIES) -> "VenueRegistry":
+                      factories: Mapping[str, AdapterFactory] | None = None) -> "VenueRegistry":
+        factories = adapter_factories() if factories is None else factories
         adapters = {name: factories[name](venue) for name, venue in settings.venues.items()
                     if venue.enabled and name in factories}
         return cls(settings.venues, adapters)

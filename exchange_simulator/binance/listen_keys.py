@@ -55,3 +55,10 @@ class ListenKeys:
                 del self._keys[key]
                 return None
             return entry[0]
+
+    def live_key_of(self, account: str) -> str | None:
+        """The account's live key, for venues whose keepalive names no key (Binance USD-M)."""
+        now = self._clock()
+        with self._lock:
+            return next((k for k, (owner, expires) in self._keys.items() if owner == account and expires > now),
+                        None)

@@ -5,7 +5,7 @@ import json
 import logging
 import socket
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Optional
 
 from flask import Blueprint, request
 from flask_sock import Sock
@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from exchange_simulator.binance.dialect import BinanceDialect
 
 logger = logging.getLogger(__name__)
+
+# A stream name and the venue's symbols -> something with a `.topic`, or None when the name is invalid.
+StreamParser = Callable[[str, Iterable[str]], Optional[Any]]
 
 POLL_SECONDS = 0.05
 LISTEN_KEY_CHECK_SECONDS = 1.0
@@ -35,10 +38,11 @@ def _dumps(payload: Any) -> str:
 class StreamSession:
     """One websocket client: its subscriptions, control messages and the drain loop of its queue."""
 
-    def __init__(self, dialect: "BinanceDialect", ws, combined: bool):
+    def __init__(self, dialect: "BinanceDialect", ws, combined: bool, parse: StreamParser = parse_stream):
         self.dialect = dialect
         self.ws = ws
         self.combined = combined
+        self.parse = parse
         self.connection = Connection(dialect.config.ws_queue_size, label=request.remote_addr or "")
         self.listen_keys: dict[str, str] = {}  # listen key -> account
 
@@ -50,7 +54,7 @@ class StreamSession:
             if account is not None:
                 resolved.append((user_topic(account), name, name, account))
                 continue
-            stream = parse_stream(name, self.dialect.venue.engine.symbols) if isinstance(name, str) else None
+            stream = self.parse(name, self.dialect.venue.engine.symbols) if isinstance(name, str) else None
             if stream is None:
                 return str(name)
             resolved.append((stream.topic, name, None, None))
@@ -174,12 +178,14 @@ def _finish(ws) -> None:
         pass
 
 
-def create_ws_blueprint(dialect: "BinanceDialect") -> Blueprint:
-    bp = Blueprint("binance_ws", __name__, url_prefix="/binance")
+def create_ws_blueprint(dialect: "BinanceDialect", url_prefix: str = "/binance",
+                        parse: StreamParser = parse_stream) -> Blueprint:
+    """Stream endpoints below `url_prefix`; `parse` reads the dialect's market stream names."""
+    bp = Blueprint(url_prefix.strip("/").replace("-", "_") + "_ws", __name__, url_prefix=url_prefix)
     sock = Sock()
 
     def serve(ws, names: list[str], combined: bool) -> None:
-        session = StreamSession(dialect, ws, combined)
+        session = StreamSession(dialect, ws, combined, parse)
         try:
             session.run([n for n in names if n])
         except ConnectionClosed:

@@ -109,7 +109,7 @@ class OrderBook:
 
     __slots__ = (
         "spec", "bids", "asks", "last_price", "trade_seq", "update_id", "stops",
-        "touched", "touched_bids", "touched_asks",
+        "touched_in", "touched_bids", "touched_asks",
     )
 
     def __init__(self, spec: SymbolSpec) -> None:
@@ -120,8 +120,8 @@ class OrderBook:
         self.trade_seq = 0
         self.update_id = 0
         self.stops: dict[int, EngineOrder] = {}  # untriggered stop orders by order id (submit order)
-        # Whether the running engine call changed this book, and which price levels (ticks -> price) it changed.
-        self.touched = False
+        # The engine call that last changed this book, and the price levels (ticks -> price) it changed.
+        self.touched_in = -1
         self.touched_bids: dict[int, Decimal] = {}
         self.touched_asks: dict[int, Decimal] = {}
 

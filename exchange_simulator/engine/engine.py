@@ -55,7 +55,8 @@ class Engine(Matcher):
         self._orders = OrderRegistry(history_limit)
         self._listeners: list[Callable[[Event], None]] = []
         self._events: list[Event] = []
-        self._touched: list[OrderBook] = []  # books the running call changed
+        self._call = 0  # numbers the state-changing calls, so a book counts one update per call
+        self._touched: list[OrderBook] = []  # books the running call changed (kept only for subscribers)
         self._next_order_id = 1
         self._client_ids = ClientIdSource(id_seed)
         for spec in symbols:
@@ -191,8 +192,7 @@ class Engine(Matcher):
             if book.stops:
                 self._run_stops(book, now)
         self._finish()
-        # A finished order never changes again, so it needs no copy.
-        return SubmitResult(order.snapshot() if order.is_open else order, fills)
+        return SubmitResult(order.view(), fills)
 
     def cancel(
         self, account: str, symbol: str, *, order_id: int | None = None, client_order_id: str | None = None
@@ -204,7 +204,7 @@ class Engine(Matcher):
             raise UnknownOrder("order is no longer open")
         self._cancel(book, order, self._clock())
         self._finish()
-        return order.snapshot()
+        return order.view()
 
     def cancel_all(self, account: str, symbol: str) -> list[EngineOrder]:
         book = self._book(symbol)
@@ -212,7 +212,7 @@ class Engine(Matcher):
         cancelled = []
         for order in self._orders.open_orders(account, symbol):
             self._cancel(book, order, now)
-            cancelled.append(order.snapshot())
+            cancelled.append(order.view())
         self._finish()
         return cancelled
 
@@ -220,7 +220,7 @@ class Engine(Matcher):
         self, account: str, symbol: str, *, order_id: int | None = None, client_order_id: str | None = None
     ) -> EngineOrder:
         self._book(symbol)
-        return self._orders.find(account, symbol, order_id, client_order_id).snapshot()
+        return self._orders.find(account, symbol, order_id, client_order_id).view()
 
     def open_orders(self, account: str, symbol: str | None = None) -> list[EngineOrder]:
         if symbol is not None:
@@ -268,18 +268,13 @@ class Engine(Matcher):
         self._end(order, now, "CANCELED")
 
     def _finish(self) -> None:
-        """Close the running call: bump update ids and deliver its events."""
+        """Close the running call and deliver its events."""
+        self._call += 1
         listeners = self._listeners
-        book_events = []
-        if self._touched:
-            for book in self._touched:
-                book.update_id += 1
-                book.touched = False
-                if listeners:
-                    book_events.append(_book_changed(book))
-            self._touched.clear()
         if not listeners:
             return
+        book_events = [_book_changed(book) for book in self._touched]
+        self._touched.clear()
         events = self._events
         self._events = []
         events.extend(BalancesChanged(a, b) for a, b in self._accounts.take_dirty().items())

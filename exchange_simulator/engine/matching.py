@@ -33,6 +33,7 @@ class Matcher:
     _listeners: list
     _events: list[Event]
     _touched: list[OrderBook]
+    _call: int
 
     def _walk(
         self,
@@ -277,11 +278,13 @@ class Matcher:
             order.locked -= amount
 
     def _touch(self, book: OrderBook, is_bid: bool, level: Level) -> None:
-        if not book.touched:
-            book.touched = True
-            self._touched.append(book)
+        if book.touched_in != self._call:
+            book.touched_in = self._call
+            book.update_id += 1
+            if self._listeners:
+                self._touched.append(book)
         if self._listeners:
             (book.touched_bids if is_bid else book.touched_asks)[level.ticks] = level.price
 
     def _emit_order(self, order: EngineOrder, fill: Fill | None, kind: UpdateKind) -> None:
-        self._events.append(OrderUpdated(order.snapshot(), fill, kind))
+        self._events.append(OrderUpdated(order.view(), fill, kind))

@@ -70,6 +70,11 @@ class EngineOrder:
     def is_open(self) -> bool:
         return self.status not in TERMINAL_STATUSES
 
+    def view(self) -> EngineOrder:
+        """What callers get: a copy while the order can still change, the order itself once it is final
+        (the engine never touches a finished order again)."""
+        return self.snapshot() if self.status not in TERMINAL_STATUSES else self
+
     def snapshot(self) -> EngineOrder:
         """An independent copy, safe to hand out while the engine keeps mutating the original."""
         return EngineOrder(

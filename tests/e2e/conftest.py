@@ -53,9 +53,9 @@ class Running:
         return response
 
     def venue_adapter(self):
-        from order_service.venues import ADAPTER_FACTORIES
+        from order_service.venues import adapter_factories
 
-        return ADAPTER_FACTORIES["binance"](self.settings.venues["binance"])
+        return adapter_factories()["binance"](self.settings.venues["binance"])
 
     def best(self, symbol: str = "BTCUSDT") -> tuple:
         book = self.http.get(f"{self.sim}/binance/api/v3/ticker/bookTicker", params={"symbol": symbol}, timeout=5).json()

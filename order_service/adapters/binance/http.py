@@ -31,6 +31,8 @@ class Security(enum.Enum):
 class BinanceHttpClient:
     """Sends Binance REST requests and turns every failure into a domain VenueError."""
 
+    time_path = "/v3/time"  # below rest_url; USD-M futures serves it at /v1/time
+
     def __init__(self, config: BinanceConfig, session: requests.Session | None = None, *,
                  wall_clock: Callable[[], float] = time.time,
                  monotonic: Callable[[], float] = time.monotonic) -> None:
@@ -88,12 +90,12 @@ class BinanceHttpClient:
     def sync_time(self) -> None:
         """Measure the offset between the local clock and Binance's, so timestamps fall inside recvWindow."""
         sent = self._wall_clock()
-        body = self.request("GET", "/v3/time", security=Security.NONE)
+        body = self.request("GET", self.time_path, security=Security.NONE)
         received = self._wall_clock()
         try:
             server_ms = int(body["serverTime"])
         except (KeyError, TypeError, ValueError):
-            raise VenueUnknownOutcome("GET /v3/time: answer without serverTime") from None
+            raise VenueUnknownOutcome(f"GET {self.time_path}: answer without serverTime") from None
         local_ms = int((sent + received) / 2 * 1000)
         with self._lock:
             self._time_offset_ms = server_ms - local_ms

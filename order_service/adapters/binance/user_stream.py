@@ -34,7 +34,12 @@ class _SubscriptionEnded(Exception):
 
 
 class UserDataStream:
-    """Delivers `executionReport` events as ExecutionReports until told to stop; survives drops."""
+    """Delivers `executionReport` events as ExecutionReports until told to stop; survives drops.
+
+    Binance USD-M futures subclasses it: another listen key path and event (see `_report_of`).
+    """
+
+    path = PATH
 
     def __init__(self, http: BinanceHttpClient, config: BinanceConfig, *,
                  connect: Callable[..., Any] | None = None,
@@ -72,7 +77,7 @@ class UserDataStream:
         if key is None:
             return
         try:
-            self._http.delete(PATH, {"listenKey": key}, security=Security.API_KEY)
+            self._http.delete(self.path, self._key_params(key), security=Security.API_KEY)
         except VenueError as exc:
             log.warning("binance listen key not closed: %s", exc)
 
@@ -85,7 +90,7 @@ class UserDataStream:
             url = self._config.ws_api_url
         else:
             # POST returns the account's live key when there is one, or a new one once it expired.
-            self.listen_key = self._http.post(PATH, security=Security.API_KEY)["listenKey"]
+            self.listen_key = self._http.post(self.path, security=Security.API_KEY)["listenKey"]
             url = f"{self._config.ws_url}/ws/{self.listen_key}"
         with self._connect(url, close_timeout=2) as ws:
             if by_ws_api:
@@ -127,7 +132,7 @@ class UserDataStream:
     def _keepalive(self) -> float:
         """PUT the listen key; return when the next keepalive is due."""
         try:
-            self._http.put(PATH, {"listenKey": self.listen_key}, security=Security.API_KEY)
+            self._http.put(self.path, self._key_params(self.listen_key), security=Security.API_KEY)
         except VenueRejected as exc:
             if exc.code == LISTEN_KEY_UNKNOWN:
                 raise _SubscriptionEnded() from None
@@ -148,17 +153,30 @@ class UserDataStream:
         kind = event.get("e") if isinstance(event, dict) else None
         if kind in ("listenKeyExpired", "eventStreamTerminated"):
             raise _SubscriptionEnded()
-        if kind != "executionReport":
+        if kind is None:
             return
         try:
-            report = parse_execution_report(event)
+            report = self._report_of(event)
         except (KeyError, ValueError, ArithmeticError, VenueError) as exc:
-            log.error("binance executionReport for %s could not be read: %r", event.get("c"), exc)
+            log.error("binance %s event could not be read: %r", kind, exc)
+            return
+        if report is None:
             return
         try:
             on_report(report)
         except Exception:  # noqa: BLE001 - one failing report must not stop the stream for every order
             log.exception("execution report handler failed for %s", report.client_order_id)
+
+    def _key_params(self, key: str | None) -> dict[str, str]:
+        """The parameters naming the listen key in a keepalive or close."""
+        return {"listenKey": key or ""}
+
+    @staticmethod
+    def _report_of(event: dict) -> ExecutionReport | None:
+        """The execution report an event carries, or None for the other events of the stream."""
+        if event.get("e") != "executionReport":
+            return None
+        return parse_execution_report(event)
 
     def _pause(self, seconds: float, should_stop: Callable[[], bool]) -> None:
         """Sleep in short steps so that a stop request is honoured within a quarter of a second."""

@@ -1,0 +1,1 @@
+"""Benchmarks: the matching engine in-process, and order entry through the running stack."""

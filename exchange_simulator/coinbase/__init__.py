@@ -1,0 +1,1 @@
+"""Coinbase Advanced Trade dialect of the simulator (JWT-authenticated brokerage REST and public v2 prices)."""
