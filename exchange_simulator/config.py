@@ -79,6 +79,8 @@ class SimulatorConfig:
     listen_key_ttl_seconds: float = 3600.0
     accounts: tuple[AccountConfig, ...] = field(default_factory=_default_accounts)
     binance_limits: BinanceLimits = field(default_factory=BinanceLimits)
+    # B3 trading hours: off by default so demos and tests trade at any hour.
+    flowa_enforce_hours: bool = False
 
     def account_for_key(self, api_key: str, venue: str = "binance") -> AccountConfig | None:
         return next((a for a in self.accounts if a.api_key == api_key and a.venue == venue), None)
@@ -126,4 +128,11 @@ def load_config(argv: Sequence[str] | None, environ: Mapping[str, str]) -> Simul
         markets_file=pick(args.markets, "SIM_MARKETS", defaults.markets_file, str),
         step_interval=pick(args.step_interval, "SIM_STEP_INTERVAL", defaults.step_interval, float),
         accounts=(account,) + _other_venue_accounts(account.api_key, account.api_secret),
+        binance_limits=BinanceLimits(
+            request_weight_per_minute=pick(None, "SIM_BINANCE_WEIGHT_PER_MINUTE",
+                                           defaults.binance_limits.request_weight_per_minute, int),
+            orders_per_10s=pick(None, "SIM_BINANCE_ORDERS_PER_10S", defaults.binance_limits.orders_per_10s, int),
+            orders_per_day=pick(None, "SIM_BINANCE_ORDERS_PER_DAY", defaults.binance_limits.orders_per_day, int),
+        ),
+        flowa_enforce_hours=pick(None, "SIM_FLOWA_ENFORCE_HOURS", False, lambda raw: raw.lower() in ("1", "true", "yes")),
     )
