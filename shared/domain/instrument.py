@@ -57,17 +57,17 @@ class Instrument:
                     field, "tick_size",
                     f"{field} {value} is not a multiple of the tick size {self.tick_size}; nearest valid: {nearest}",
                     nearest)
+        if self.lot_size > 1 and quantity % self.lot_size != 0:
+            nearest = max(round_to_step(quantity, self.lot_size, ROUND_HALF_UP), self.lot_size)
+            raise InstrumentRuleViolation(
+                "quantity", "lot_size",
+                f"quantity {quantity} is not a multiple of the lot size {self.lot_size}; nearest valid: {nearest}",
+                nearest)
         if not is_multiple(quantity, self.step_size):
             nearest = max(self.round_quantity(quantity, ROUND_HALF_UP), self.min_quantity, self.step_size)
             raise InstrumentRuleViolation(
                 "quantity", "step_size",
                 f"quantity {quantity} is not a multiple of the step size {self.step_size}; nearest valid: {nearest}",
-                nearest)
-        if self.lot_size > 1 and quantity % self.lot_size != 0:
-            nearest = max(round_to_step(quantity, self.lot_size, ROUND_FLOOR), self.lot_size)
-            raise InstrumentRuleViolation(
-                "quantity", "lot_size",
-                f"quantity {quantity} is not a multiple of the lot size {self.lot_size}; nearest valid: {nearest}",
                 nearest)
         if quantity < self.min_quantity:
             raise InstrumentRuleViolation(

@@ -31,7 +31,8 @@ def test_valid_orders_pass():
     ((BTC, OrderType.LIMIT, "0.000014", "65000"), "quantity", "step_size", "0.00001"),
     ((BTC, OrderType.LIMIT, "10000", "1"), "quantity", "max_quantity", "9000"),
     ((BTC, OrderType.LIMIT, "0.00007", "65000"), "quantity", "min_notional", "0.00008"),
-    ((PETR4, OrderType.LIMIT, "150", "38"), "quantity", "lot_size", "100"),
+    ((PETR4, OrderType.LIMIT, "130", "38"), "quantity", "lot_size", "100"),
+    ((PETR4, OrderType.LIMIT, "250", "38"), "quantity", "lot_size", "300"),
     ((PETR4, OrderType.LIMIT, "0", "38"), "quantity", "min_quantity", "100"),
 ])
 def test_each_rule_names_the_field_and_the_nearest_valid_value(args, field, rule, nearest):
