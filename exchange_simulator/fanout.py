@@ -4,7 +4,8 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +58,15 @@ class Hub:
         with self._lock:
             self._connections.add(connection)
 
+    @contextmanager
+    def attached(self, connection: Connection) -> Iterator[Connection]:
+        """The connection attached for the duration of a client's session."""
+        self.attach(connection)
+        try:
+            yield connection
+        finally:
+            self.detach(connection)
+
     def subscribe(self, connection: Connection, topic: str, stream_name: str | None = None) -> None:
         with self._lock:
             connection.subscriptions[topic] = stream_name or topic
@@ -102,3 +112,16 @@ class Hub:
     def connection_count(self) -> int:
         with self._lock:
             return len(self._connections)
+
+
+class HubWebsockets:
+    """The operator API's websocket controls of a dialect whose clients are served from ``self.hub``."""
+
+    hub: Hub
+
+    def drop_websockets(self) -> int:
+        """Disconnect every websocket client of this dialect; returns how many there were."""
+        return self.hub.drop_all("connection dropped")
+
+    def websocket_count(self) -> int:
+        return self.hub.connection_count()

@@ -3,8 +3,12 @@ from __future__ import annotations
 
 import itertools
 import threading
+import time
 from dataclasses import asdict, dataclass
 from enum import Enum
+from typing import Callable, TypeVar
+
+E = TypeVar("E", bound=Exception)
 
 
 class FaultKind(str, Enum):
@@ -69,3 +73,22 @@ class FaultInjector:
             before = len(self._faults)
             self._faults = [f for f in self._faults if venue is not None and f.venue != venue]
             return before - len(self._faults)
+
+
+def apply_faults(faults: FaultInjector, venue: str, path: str, error_of: Callable[[Fault], E]) -> E | None:
+    """Sleep and raise as the request's pending faults say, each venue's error made by ``error_of``.
+
+    Returns the error of a fault that lets the request execute first: the caller answers with it
+    once the request has run, so the client cannot tell whether it took effect.
+    """
+    deferred: E | None = None
+    for fault in faults.take(venue, path):
+        if fault.latency_ms:
+            time.sleep(fault.latency_ms / 1000)
+        if fault.kind in (FaultKind.LATENCY, FaultKind.DROP_WEBSOCKETS) or deferred is not None:
+            continue
+        error = error_of(fault)
+        if not fault.execute:
+            raise error
+        deferred = error
+    return deferred

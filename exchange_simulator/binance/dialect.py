@@ -19,12 +19,12 @@ from exchange_simulator.binance.trade_history import TradeHistory
 from exchange_simulator.binance.trading import BinanceTrading
 from exchange_simulator.binance.ws import create_ws_blueprint
 from exchange_simulator.config import SimulatorConfig
-from exchange_simulator.fanout import Hub
+from exchange_simulator.fanout import Hub, HubWebsockets
 from exchange_simulator.faults import FaultInjector
 from exchange_simulator.venue import Venue
 
 
-class BinanceDialect:
+class BinanceDialect(HubWebsockets):
     name = "binance"
     url_prefix = "/binance"
 
@@ -61,10 +61,3 @@ class BinanceDialect:
 
     def internal_error(self) -> Response:
         return error_response(errors.unknown())
-
-    def drop_websockets(self) -> int:
-        """Disconnect every websocket client of this dialect; returns how many there were."""
-        return self.hub.drop_all("connection dropped")
-
-    def websocket_count(self) -> int:
-        return self.hub.connection_count()

@@ -1,6 +1,8 @@
 """Binance error codes and messages, as the real venue words them."""
 from __future__ import annotations
 
+from exchange_simulator.faults import Fault, FaultKind
+
 
 class BinanceError(Exception):
     """A request the venue answers with ``{"code": ..., "msg": ...}``."""
@@ -151,3 +153,14 @@ def cancel_replace_partially_failed(data: dict) -> BinanceError:
 
 def cancel_replace_failed(data: dict) -> BinanceError:
     return BinanceError(-2022, "Order cancel-replace failed.", 400, data=data)
+
+
+def from_fault(fault: Fault, limit: int, ip: str) -> BinanceError:
+    """The error an injected fault answers with; a 429 quotes the IP's request weight limit."""
+    if fault.kind is FaultKind.HTTP_5XX:
+        error = service_unavailable()
+        error.http_status = fault.status or 503
+        return error
+    if fault.kind is FaultKind.TIMEOUT_1007:
+        return backend_timeout(fault.status or 408)
+    return too_many_requests(limit, fault.retry_after, ip)

@@ -129,3 +129,26 @@ class Params:
         sent = set(self._values)
         if not sent <= self._read:
             raise errors.unread_parameters(len(sent & self._read), len(sent))
+
+
+def id_number(params: Params, name: str) -> int | None:
+    """An optional id, time or count parameter (unsigned integer)."""
+    return params.integer(name, malformed=lambda n: errors.illegal_chars(n, "^[0-9]{1,20}$"))
+
+
+def trade_filters(params: Params, max_window_ms: int, window: str, default_limit: int,
+                  max_limit: int) -> dict[str, int | None]:
+    """The filters of a trade list (spot myTrades, USD-M userTrades), as keywords; ends the parameter reading.
+
+    ``window`` words the longest span between startTime and endTime, ``max_window_ms``, for the error.
+    """
+    order_id, from_id = id_number(params, "orderId"), id_number(params, "fromId")
+    start_ms, end_ms = id_number(params, "startTime"), id_number(params, "endTime")
+    limit = id_number(params, "limit") or default_limit
+    params.ensure_all_read()
+    if from_id is not None and (start_ms is not None or end_ms is not None):
+        raise errors.BinanceError(-1128, "Combination of optional parameters invalid.")
+    if start_ms is not None and end_ms is not None and end_ms - start_ms > max_window_ms:
+        raise errors.BinanceError(-1127, f"More than {window} between startTime and endTime.")
+    return {"order_id": order_id, "from_id": from_id, "start_ms": start_ms, "end_ms": end_ms,
+            "limit": min(max(limit, 1), max_limit)}

@@ -1,8 +1,6 @@
 """Binance spot REST endpoints under /binance/api: parse, call the dialect's services, serialise."""
 from __future__ import annotations
 
-import logging
-import time
 from typing import TYPE_CHECKING, Any, Callable
 
 from flask import Blueprint, Response, g, jsonify, request
@@ -10,12 +8,11 @@ from flask import Blueprint, Response, g, jsonify, request
 from exchange_simulator.binance import errors
 from exchange_simulator.binance.market_data import depth_weight
 from exchange_simulator.binance.params import Params
-from exchange_simulator.faults import FaultKind
+from exchange_simulator.fault_hooks import answer_deferred, inject_faults
 
 if TYPE_CHECKING:
     from exchange_simulator.binance.dialect import BinanceDialect
-
-logger = logging.getLogger(__name__)
+    from exchange_simulator.binance_futures.dialect import BinanceFuturesDialect
 
 URL_PREFIX = "/binance/api"
 API_KEY_HEADER = "X-MBX-APIKEY"
@@ -25,8 +22,11 @@ def _many_symbols(args) -> bool:
     return "symbol" not in args
 
 
-# Request weights as Binance publishes them; keyed by (method, path below the prefix).
-_WEIGHTS: dict[tuple[str, str], Callable[[Any], int]] = {
+# A request's weight by (method, path below the prefix), from its query arguments.
+Weights = dict[tuple[str, str], Callable[[Any], int]]
+
+# Request weights as Binance publishes them.
+_WEIGHTS: Weights = {
     ("GET", "/v3/ping"): lambda a: 1,
     ("GET", "/v3/time"): lambda a: 1,
     ("GET", "/v3/exchangeInfo"): lambda a: 20,
@@ -52,107 +52,133 @@ def error_response(error: errors.BinanceError) -> Response:
     return response
 
 
-def _fault_error(kind: FaultKind, status: int | None, retry_after: int, limit: int, ip: str) -> errors.BinanceError:
-    if kind is FaultKind.HTTP_5XX:
-        error = errors.service_unavailable()
-        error.http_status = status or 503
-        return error
-    if kind is FaultKind.TIMEOUT_1007:
-        return errors.backend_timeout(status or 408)
-    return errors.too_many_requests(limit, retry_after, ip)
+class BinanceRequests:
+    """What spot and USD-M requests share: API key, signature, injected faults, request weights and limits."""
 
+    def __init__(self, dialect: "BinanceDialect | BinanceFuturesDialect", url_prefix: str, weights: Weights,
+                 default_weight: int) -> None:
+        self.dialect = dialect
+        self.url_prefix = url_prefix
+        self.weights = weights
+        self.default_weight = default_weight
 
-def create_rest_blueprint(dialect: "BinanceDialect") -> Blueprint:
-    bp = Blueprint("binance_api", __name__, url_prefix=URL_PREFIX)
+    def install(self, bp: Blueprint) -> None:
+        """Register the blueprint's hooks: faults and weight before the request, limit headers on the answer."""
+        bp.before_request(self._before)
+        bp.after_request(self._after)
+        bp.register_error_handler(errors.BinanceError, error_response)
 
+    @staticmethod
     def client_ip() -> str:
         return request.remote_addr or "unknown"
 
+    @staticmethod
     def params() -> Params:
         query = request.query_string.decode("utf-8", errors="replace")
         body = request.get_data(cache=True, as_text=True) if request.method != "GET" else ""
         return Params.from_raw(query, body)
 
-    def apply_faults() -> None:
-        deferred: errors.BinanceError | None = None
-        for fault in dialect.faults.take(dialect.name, request.path):
-            if fault.latency_ms:
-                time.sleep(fault.latency_ms / 1000)
-            if fault.kind in (FaultKind.LATENCY, FaultKind.DROP_WEBSOCKETS) or deferred is not None:
-                continue
-            error = _fault_error(fault.kind, fault.status, fault.retry_after,
-                                 dialect.config.binance_limits.request_weight_per_minute, client_ip())
-            if fault.execute:
-                deferred = error
-            else:
-                raise error
-        if deferred is not None:
-            g.binance_deferred_error = deferred
-
-    @bp.before_request
-    def before() -> None:
-        g.binance_account = dialect.auth.known_account(request.headers.get(API_KEY_HEADER))
-        apply_faults()
-        path = request.path[len(URL_PREFIX):]
-        weigh = _WEIGHTS.get((request.method, path))
-        dialect.limiter.consume_weight(client_ip(), weigh(request.args) if weigh else _DEFAULT_WEIGHT)
-
-    @bp.after_request
-    def after(response: Response) -> Response:
-        deferred = g.pop("binance_deferred_error", None)
-        if deferred is not None:
-            logger.info("answering %s %s with injected error %s after executing it",
-                        request.method, request.path, deferred.code)
-            response = error_response(deferred)
-        account = g.get("binance_account")
-        response.headers.update(dialect.limiter.headers(client_ip(), account.account_id if account else None))
-        return response
-
-    @bp.errorhandler(errors.BinanceError)
-    def binance_error(error: errors.BinanceError) -> Response:
-        return error_response(error)
-
-    def signed_account() -> tuple[str, Params]:
-        p = params()
-        account = dialect.auth.signed(request.headers.get(API_KEY_HEADER), p)
+    def signed(self) -> tuple[str, Params]:
+        """The account of a signed request (TRADE and USER_DATA endpoints) and its parameters."""
+        p = self.params()
+        account = self.dialect.auth.signed(request.headers.get(API_KEY_HEADER), p)
         g.binance_account = account
         return account.account_id, p
 
-    # general and market data
+    def keyed(self) -> str:
+        """The account of a USER_STREAM request: the API key alone, no signature."""
+        return self.dialect.auth.api_key(request.headers.get(API_KEY_HEADER)).account_id
 
-    @bp.get("/v3/ping")
+    def _before(self) -> None:
+        dialect = self.dialect
+        g.binance_account = dialect.auth.known_account(request.headers.get(API_KEY_HEADER))
+        limit = dialect.config.binance_limits.request_weight_per_minute
+        inject_faults(dialect.faults, dialect.name, lambda fault: errors.from_fault(fault, limit, self.client_ip()))
+        weigh = self.weights.get((request.method, request.path[len(self.url_prefix):]))
+        dialect.limiter.consume_weight(self.client_ip(), weigh(request.args) if weigh else self.default_weight)
+
+    def _after(self, response: Response) -> Response:
+        response = answer_deferred(response, error_response)
+        account = g.get("binance_account")
+        response.headers.update(self.dialect.limiter.headers(self.client_ip(),
+                                                             account.account_id if account else None))
+        return response
+
+
+def _add_public_routes(bp: Blueprint, version: str, calls: BinanceRequests) -> None:
+    """General and market data endpoints, alike on spot (v3) and USD-M (v1)."""
+    dialect = calls.dialect
+    params = calls.params
+
+    @bp.get(f"/{version}/ping")
     def ping():
         params().ensure_all_read()
         return {}
 
-    @bp.get("/v3/time")
+    @bp.get(f"/{version}/time")
     def server_time():
         params().ensure_all_read()
         return {"serverTime": dialect.venue.clock()}
 
-    @bp.get("/v3/exchangeInfo")
+    @bp.get(f"/{version}/exchangeInfo")
     def exchange_info():
         return dialect.market_data.exchange_info(params())
 
-    @bp.get("/v3/ticker/price")
+    @bp.get(f"/{version}/ticker/price")
     def ticker_price():
         return jsonify(dialect.market_data.ticker_price(params()))
 
-    @bp.get("/v3/ticker/bookTicker")
+    @bp.get(f"/{version}/ticker/bookTicker")
     def book_ticker():
         return jsonify(dialect.market_data.book_ticker(params()))
 
-    @bp.get("/v3/depth")
+    @bp.get(f"/{version}/depth")
     def depth():
         return dialect.market_data.depth(params())
 
-    # trading
 
-    @bp.post("/v3/order")
+def _add_order_routes(bp: Blueprint, version: str, calls: BinanceRequests) -> None:
+    """New, query, cancel and open orders, alike on spot (v3) and USD-M (v1)."""
+    dialect = calls.dialect
+    signed = calls.signed
+
+    @bp.post(f"/{version}/order")
     def new_order():
-        account, p = signed_account()
+        account, p = signed()
         dialect.limiter.consume_order(account)
         return dialect.trading.new_order(account, p)
+
+    @bp.get(f"/{version}/order")
+    def query_order():
+        account, p = signed()
+        return dialect.trading.query_order(account, p)
+
+    @bp.delete(f"/{version}/order")
+    def cancel_order():
+        account, p = signed()
+        return dialect.trading.cancel_order(account, p)
+
+    @bp.get(f"/{version}/openOrders")
+    def open_orders():
+        account, p = signed()
+        return jsonify(dialect.trading.open_orders(account, p))
+
+
+def binance_blueprint(name: str, calls: BinanceRequests, version: str) -> Blueprint:
+    """A blueprint with the request hooks and the endpoints spot and USD-M share, to add the rest to."""
+    bp = Blueprint(name, __name__, url_prefix=calls.url_prefix)
+    calls.install(bp)
+    _add_public_routes(bp, version, calls)
+    _add_order_routes(bp, version, calls)
+    return bp
+
+
+def create_rest_blueprint(dialect: "BinanceDialect") -> Blueprint:
+    calls = BinanceRequests(dialect, URL_PREFIX, _WEIGHTS, _DEFAULT_WEIGHT)
+    bp = binance_blueprint("binance_api", calls, "v3")
+    params, signed_account, keyed = calls.params, calls.signed, calls.keyed
+
+    # trading
 
     @bp.post("/v3/order/cancelReplace")
     def cancel_replace():
@@ -164,21 +190,6 @@ def create_rest_blueprint(dialect: "BinanceDialect") -> Blueprint:
     def my_trades():
         account, p = signed_account()
         return jsonify(dialect.trading.my_trades(account, p))
-
-    @bp.get("/v3/order")
-    def query_order():
-        account, p = signed_account()
-        return dialect.trading.query_order(account, p)
-
-    @bp.delete("/v3/order")
-    def cancel_order():
-        account, p = signed_account()
-        return dialect.trading.cancel_order(account, p)
-
-    @bp.get("/v3/openOrders")
-    def open_orders():
-        account, p = signed_account()
-        return jsonify(dialect.trading.open_orders(account, p))
 
     @bp.delete("/v3/openOrders")
     def cancel_open_orders():
@@ -194,26 +205,25 @@ def create_rest_blueprint(dialect: "BinanceDialect") -> Blueprint:
 
     @bp.post("/v3/userDataStream")
     def create_listen_key():
-        account = dialect.auth.api_key(request.headers.get(API_KEY_HEADER))
+        account = keyed()
         params().ensure_all_read()
-        return {"listenKey": dialect.listen_keys.create(account.account_id)}
+        return {"listenKey": dialect.listen_keys.create(account)}
 
-    @bp.put("/v3/userDataStream")
-    def keepalive_listen_key():
-        account = dialect.auth.api_key(request.headers.get(API_KEY_HEADER))
+    def named_listen_key() -> tuple[str, str]:
+        account = keyed()
         p = params()
         key = p.required("listenKey")
         p.ensure_all_read()
-        dialect.listen_keys.keepalive(key, account.account_id)
+        return key, account
+
+    @bp.put("/v3/userDataStream")
+    def keepalive_listen_key():
+        dialect.listen_keys.keepalive(*named_listen_key())
         return {}
 
     @bp.delete("/v3/userDataStream")
     def close_listen_key():
-        account = dialect.auth.api_key(request.headers.get(API_KEY_HEADER))
-        p = params()
-        key = p.required("listenKey")
-        p.ensure_all_read()
-        dialect.listen_keys.close(key, account.account_id)
+        dialect.listen_keys.close(*named_listen_key())
         return {}
 
     return bp

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from exchange_simulator.binance import errors, serialise
-from exchange_simulator.binance.params import Params
+from exchange_simulator.binance.params import Params, trade_filters
 from exchange_simulator.binance.streams import StreamPublisher
 from exchange_simulator.binance.trade_history import TradeHistory
 from exchange_simulator.engine import (
@@ -246,21 +246,9 @@ class BinanceTrading:
 
     def my_trades(self, account: str, params: Params) -> list[dict]:
         symbol = self._symbol(params)
-        def number(name: str) -> int | None:
-            return params.integer(name, malformed=lambda n: errors.illegal_chars(n, "^[0-9]{1,20}$"))
-
-        order_id, from_id = number("orderId"), number("fromId")
-        start_ms, end_ms = number("startTime"), number("endTime")
-        limit = number("limit") or MY_TRADES_DEFAULT_LIMIT
-        params.ensure_all_read()
-        if from_id is not None and (start_ms is not None or end_ms is not None):
-            raise errors.BinanceError(-1128, "Combination of optional parameters invalid.")
-        if start_ms is not None and end_ms is not None and end_ms - start_ms > DAY_MS:
-            raise errors.BinanceError(-1127, "More than 24 hours between startTime and endTime.")
-        limit = min(max(limit, 1), MY_TRADES_MAX_LIMIT)
+        filters = trade_filters(params, DAY_MS, "24 hours", MY_TRADES_DEFAULT_LIMIT, MY_TRADES_MAX_LIMIT)
         with self._venue.session():
-            fills = self._history.fills(account, symbol, order_id=order_id, from_id=from_id, start_ms=start_ms,
-                                        end_ms=end_ms, limit=limit)
+            fills = self._history.fills(account, symbol, **filters)
         return [serialise.my_trade_json(f) for f in fills]
 
     def account(self, account: str, params: Params) -> dict:

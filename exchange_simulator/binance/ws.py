@@ -3,16 +3,15 @@ from __future__ import annotations
 
 import json
 import logging
-import socket
 import time
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Optional
 
 from flask import Blueprint, request
 from flask_sock import Sock
-from simple_websocket import ConnectionClosed
 
 from exchange_simulator.binance.streams import parse_stream, user_topic
 from exchange_simulator.fanout import Connection
+from exchange_simulator.ws_server import POLICY_VIOLATION, drain, hung_up, serve
 
 if TYPE_CHECKING:
     from exchange_simulator.binance.dialect import BinanceDialect
@@ -22,13 +21,7 @@ logger = logging.getLogger(__name__)
 # A stream name and the venue's symbols -> something with a `.topic`, or None when the name is invalid.
 StreamParser = Callable[[str, Iterable[str]], Optional[Any]]
 
-POLL_SECONDS = 0.05
 LISTEN_KEY_CHECK_SECONDS = 1.0
-# Websocket close codes
-GOING_AWAY = 1001
-POLICY_VIOLATION = 1008
-MAX_FRAMES_PER_WAKE = 500
-CLOSE_HANDSHAKE_SECONDS = 1.0
 
 
 def _dumps(payload: Any) -> str:
@@ -71,24 +64,17 @@ class StreamSession:
                 self.listen_keys.pop(name, None)
 
     def run(self, initial: list[str]) -> None:
-        hub = self.dialect.hub
-        hub.attach(self.connection)
-        try:
+        with self.dialect.hub.attached(self.connection):
             invalid = self.subscribe(initial)
             if invalid is not None:
                 self.ws.close(reason=POLICY_VIOLATION, message=f"Invalid stream name: {invalid}"[:120])
                 return
             self._loop()
-        finally:
-            hub.detach(self.connection)
 
     def _loop(self) -> None:
         next_key_check = time.monotonic() + LISTEN_KEY_CHECK_SECONDS
-        while True:
-            if self.connection.closed:
-                self.ws.close(reason=GOING_AWAY, message=self.connection.close_reason)
-                return
-            self._drain()
+        while not hung_up(self.ws, self.connection):
+            drain(self.connection, self._send)
             message = self.ws.receive(timeout=0)
             if message is not None:
                 self._control(message)
@@ -96,22 +82,13 @@ class StreamSession:
                 next_key_check = time.monotonic() + LISTEN_KEY_CHECK_SECONDS
                 self._check_listen_keys()
 
-    def _drain(self) -> None:
-        item = self.connection.next(POLL_SECONDS)
-        frames = 0
-        while item is not None:
-            stream, payload = item
-            self.ws.send(_dumps({"stream": stream, "data": payload} if self.combined else payload))
-            frames += 1
-            if frames >= MAX_FRAMES_PER_WAKE:
-                return
-            item = self.connection.next(0)
+    def _send(self, stream: str, payload: Any) -> None:
+        self.ws.send(_dumps({"stream": stream, "data": payload} if self.combined else payload))
 
     def _check_listen_keys(self) -> None:
         for key in list(self.listen_keys):
             if self.dialect.listen_keys.account_of(key) is None:
-                expired = {"e": "listenKeyExpired", "E": self.dialect.venue.clock(), "listenKey": key}
-                self.ws.send(_dumps({"stream": key, "data": expired} if self.combined else expired))
+                self._send(key, {"e": "listenKeyExpired", "E": self.dialect.venue.clock(), "listenKey": key})
                 self.connection.close("listenKey expired")
 
     def _control(self, message: str | bytes) -> None:
@@ -160,49 +137,26 @@ class StreamSession:
         self.ws.send(_dumps(body))
 
 
-def _finish(ws) -> None:
-    """End the TCP connection once the closing handshake is done (or has had its chance).
-
-    The HTTP server keeps its own reference to the socket, so closing the websocket alone would leave
-    the client waiting for the end of the stream.
-    """
-    if ws.connected:
-        try:
-            ws.close(reason=GOING_AWAY)
-        except ConnectionClosed:
-            pass
-    ws.thread.join(timeout=CLOSE_HANDSHAKE_SECONDS)
-    try:
-        ws.sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
-
-
 def create_ws_blueprint(dialect: "BinanceDialect", url_prefix: str = "/binance",
                         parse: StreamParser = parse_stream) -> Blueprint:
     """Stream endpoints below `url_prefix`; `parse` reads the dialect's market stream names."""
     bp = Blueprint(url_prefix.strip("/").replace("-", "_") + "_ws", __name__, url_prefix=url_prefix)
     sock = Sock()
 
-    def serve(ws, names: list[str], combined: bool) -> None:
+    def serve_streams(ws, names: list[str], combined: bool) -> None:
         session = StreamSession(dialect, ws, combined, parse)
-        try:
-            session.run([n for n in names if n])
-        except ConnectionClosed:
-            pass
-        finally:
-            _finish(ws)
+        serve(ws, lambda: session.run([n for n in names if n]))
 
     @sock.route("/ws", bp=bp)
     def raw_no_stream(ws):
-        serve(ws, [], combined=False)
+        serve_streams(ws, [], combined=False)
 
     @sock.route("/ws/<path:streams>", bp=bp)
     def raw_streams(ws, streams: str):
-        serve(ws, streams.split("/"), combined=False)
+        serve_streams(ws, streams.split("/"), combined=False)
 
     @sock.route("/stream", bp=bp)
     def combined_streams(ws):
-        serve(ws, request.args.get("streams", "").split("/"), combined=True)
+        serve_streams(ws, request.args.get("streams", "").split("/"), combined=True)
 
     return bp

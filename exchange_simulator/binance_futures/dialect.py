@@ -5,14 +5,12 @@ from decimal import Decimal
 from importlib import resources
 from typing import Callable
 
-from flask import Blueprint, Response
+from flask import Blueprint
 
-from exchange_simulator.binance import errors
 from exchange_simulator.binance.auth import Authenticator
 from exchange_simulator.binance.dialect import BinanceDialect
 from exchange_simulator.binance.listen_keys import ListenKeys
 from exchange_simulator.binance.ratelimit import RateLimiter
-from exchange_simulator.binance.rest import error_response
 from exchange_simulator.binance.ws import create_ws_blueprint
 from exchange_simulator.binance_futures.bookkeeping import Bookkeeper
 from exchange_simulator.binance_futures.contracts import load_contracts
@@ -22,7 +20,7 @@ from exchange_simulator.binance_futures.rest import create_rest_blueprint
 from exchange_simulator.binance_futures.streams import FuturesStreamPublisher, parse_stream
 from exchange_simulator.binance_futures.trading import FuturesTrading
 from exchange_simulator.config import SimulatorConfig
-from exchange_simulator.fanout import Hub
+from exchange_simulator.fanout import Hub, HubWebsockets
 from exchange_simulator.faults import FaultInjector
 from exchange_simulator.venue import Venue
 from exchange_simulator.world import World
@@ -35,7 +33,7 @@ MARGIN_ASSET = "USDT"
 UNLIMITED = Decimal("1000000000000")
 
 
-class BinanceFuturesDialect:
+class BinanceFuturesDialect(HubWebsockets):
     name = VENUE
     url_prefix = "/binance-futures"
 
@@ -71,17 +69,9 @@ class BinanceFuturesDialect:
     def blueprints(self) -> list[Blueprint]:
         return [create_rest_blueprint(self), create_ws_blueprint(self, self.url_prefix, parse_stream)]
 
-    # Routing errors look the same as on Binance spot (the function does not depend on the dialect).
+    # Errors look the same as on Binance spot (the functions do not depend on the dialect).
     http_error = BinanceDialect.http_error
-
-    def internal_error(self) -> Response:
-        return error_response(errors.unknown())
-
-    def drop_websockets(self) -> int:
-        return self.hub.drop_all("connection dropped")
-
-    def websocket_count(self) -> int:
-        return self.hub.connection_count()
+    internal_error = BinanceDialect.internal_error
 
 
 def create(world: World, config: SimulatorConfig, faults: FaultInjector,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from exchange_simulator.binance import errors
-from exchange_simulator.binance.params import Params
+from exchange_simulator.binance.params import Params, id_number, trade_filters
 from exchange_simulator.binance.trading import rejection_error
 from exchange_simulator.binance_futures import errors as futures_errors
 from exchange_simulator.binance_futures import serialise
@@ -32,10 +32,6 @@ USER_TRADES_DEFAULT_LIMIT = 500
 USER_TRADES_MAX_LIMIT = 1000
 WEEK_MS = 7 * 86_400_000
 _ENGINE_TIF = {"GTC": TimeInForce.GTC, "IOC": TimeInForce.IOC, "FOK": TimeInForce.FOK, "GTD": TimeInForce.GTC}
-
-
-def _number(params: Params, name: str) -> int | None:
-    return params.integer(name, malformed=lambda n: errors.illegal_chars(n, "^[0-9]{1,20}$"))
 
 
 class FuturesTrading:
@@ -120,7 +116,7 @@ class FuturesTrading:
 
     def _find(self, engine: Engine, account: str, params: Params, missing: errors.BinanceError):
         symbol = self._symbol(params)
-        order_id = _number(params, "orderId")
+        order_id = id_number(params, "orderId")
         client_id = client_order_id(params, "origClientOrderId")
         if order_id is None and client_id is None:
             raise errors.one_of_missing("orderId", "origClientOrderId")
@@ -167,18 +163,9 @@ class FuturesTrading:
 
     def user_trades(self, account: str, params: Params) -> list[dict]:
         symbol = self._symbol(params)
-        order_id, from_id = _number(params, "orderId"), _number(params, "fromId")
-        start_ms, end_ms = _number(params, "startTime"), _number(params, "endTime")
-        limit = _number(params, "limit") or USER_TRADES_DEFAULT_LIMIT
-        params.ensure_all_read()
-        if from_id is not None and (start_ms is not None or end_ms is not None):
-            raise errors.BinanceError(-1128, "Combination of optional parameters invalid.")
-        if start_ms is not None and end_ms is not None and end_ms - start_ms > WEEK_MS:
-            raise errors.BinanceError(-1127, "More than 7 days between startTime and endTime.")
-        limit = min(max(limit, 1), USER_TRADES_MAX_LIMIT)
+        filters = trade_filters(params, WEEK_MS, "7 days", USER_TRADES_DEFAULT_LIMIT, USER_TRADES_MAX_LIMIT)
         with self._venue.session():
-            rows = self._books.fills(account, symbol, order_id=order_id, from_id=from_id, start_ms=start_ms,
-                                     end_ms=end_ms, limit=limit)
+            rows = self._books.fills(account, symbol, **filters)
         return [serialise.user_trade_json(r.fill, r.booking, self._contracts[symbol]) for r in rows]
 
     # -- positions and account ---------------------------------------------------------------------

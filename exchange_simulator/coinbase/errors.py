@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from flask import Response, jsonify
 
+from exchange_simulator.faults import Fault, FaultKind
+
 
 class CoinbaseError(Exception):
     """A brokerage request the venue refuses with an HTTP error status."""
@@ -65,3 +67,12 @@ def deadline_exceeded(status: int = 504) -> CoinbaseError:
 def rate_limited(retry_after: int) -> CoinbaseError:
     return CoinbaseError(429, "RATE_LIMIT_EXCEEDED", "Too many requests",
                          headers={"Retry-After": str(retry_after)})
+
+
+def from_fault(fault: Fault) -> CoinbaseError:
+    """The brokerage error an injected fault answers with."""
+    if fault.kind is FaultKind.HTTP_5XX:
+        return unavailable(fault.status or 503)
+    if fault.kind is FaultKind.TIMEOUT_1007:
+        return deadline_exceeded(fault.status or 504)
+    return rate_limited(fault.retry_after)

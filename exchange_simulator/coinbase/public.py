@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from flask import Blueprint, Response, request
 
 from exchange_simulator.coinbase import errors
-from exchange_simulator.coinbase.rest import apply_faults
+from exchange_simulator.faults import apply_faults
 from exchange_simulator.world import World
 
 if TYPE_CHECKING:
@@ -67,7 +67,7 @@ def create_public_blueprint(dialect: "CoinbaseDialect") -> Blueprint:
 
     @bp.before_request
     def before() -> None:
-        deferred = apply_faults(dialect.faults, dialect.name)
+        deferred = apply_faults(dialect.faults, dialect.name, request.path, errors.from_fault)
         if deferred is not None:  # nothing to execute on a read: answer with the error straight away
             raise errors.V2Error(deferred.http_status, deferred.error.lower(), deferred.message)
 

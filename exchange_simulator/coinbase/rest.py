@@ -1,45 +1,18 @@
 """Coinbase Advanced Trade brokerage endpoints under /coinbase/api/v3/brokerage: JWT auth, faults, dispatch."""
 from __future__ import annotations
 
-import logging
-import time
 from typing import TYPE_CHECKING
 
 from flask import Blueprint, Response, g, jsonify, request
 
 from exchange_simulator.coinbase import errors
 from exchange_simulator.coinbase.trading import query_list
-from exchange_simulator.faults import FaultKind, FaultInjector
+from exchange_simulator.fault_hooks import answer_deferred, inject_faults
 
 if TYPE_CHECKING:
     from exchange_simulator.coinbase.dialect import CoinbaseDialect
 
-logger = logging.getLogger(__name__)
-
 URL_PREFIX = "/coinbase/api/v3/brokerage"
-
-
-def _fault_error(kind: FaultKind, status: int | None, retry_after: int) -> errors.CoinbaseError:
-    if kind is FaultKind.HTTP_5XX:
-        return errors.unavailable(status or 503)
-    if kind is FaultKind.TIMEOUT_1007:
-        return errors.deadline_exceeded(status or 504)
-    return errors.rate_limited(retry_after)
-
-
-def apply_faults(faults: FaultInjector, venue: str) -> errors.CoinbaseError | None:
-    """Sleep and raise as the pending faults say; returns the error to answer with after executing."""
-    deferred = None
-    for fault in faults.take(venue, request.path):
-        if fault.latency_ms:
-            time.sleep(fault.latency_ms / 1000)
-        if fault.kind in (FaultKind.LATENCY, FaultKind.DROP_WEBSOCKETS) or deferred is not None:
-            continue
-        error = _fault_error(fault.kind, fault.status, fault.retry_after)
-        if not fault.execute:
-            raise error
-        deferred = error
-    return deferred
 
 
 def _limit() -> int | None:
@@ -67,18 +40,11 @@ def create_brokerage_blueprint(dialect: "CoinbaseDialect") -> Blueprint:
         account = dialect.auth.authenticate(request.headers.get("Authorization"), request.method, request.host,
                                             request.path)
         g.coinbase_account = account.account_id
-        deferred = apply_faults(dialect.faults, dialect.name)
-        if deferred is not None:
-            g.coinbase_deferred_error = deferred
+        inject_faults(dialect.faults, dialect.name, errors.from_fault)
 
     @bp.after_request
     def after(response: Response) -> Response:
-        deferred = g.pop("coinbase_deferred_error", None)
-        if deferred is not None:
-            logger.info("answering %s %s with injected error %s after executing it",
-                        request.method, request.path, deferred.error)
-            return errors.response(deferred)
-        return response
+        return answer_deferred(response, errors.response)
 
     @bp.errorhandler(errors.CoinbaseError)
     def coinbase_error(error: errors.CoinbaseError) -> Response:

@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import WebsocketMismatch
 
 from exchange_simulator.config import SimulatorConfig
-from exchange_simulator.fanout import Hub
+from exchange_simulator.fanout import Hub, HubWebsockets
 from exchange_simulator.faults import FaultInjector
 from exchange_simulator.flowa import errors
 from exchange_simulator.flowa.publisher import FlowaPublisher
@@ -32,7 +32,7 @@ def etf_symbols() -> frozenset[str]:
     return frozenset(e["symbol"] for e in json.loads(text)["symbols"] if e.get("kind") == "etf")
 
 
-class FlowaDialect:
+class FlowaDialect(HubWebsockets):
     name = "flowa"
     url_prefix = "/flowa"
 
@@ -71,12 +71,6 @@ class FlowaDialect:
 
     def internal_error(self) -> Response:
         return error_response(errors.internal())
-
-    def drop_websockets(self) -> int:
-        return self.hub.drop_all("connection dropped")
-
-    def websocket_count(self) -> int:
-        return self.hub.connection_count()
 
 
 def create(world: World, config: SimulatorConfig, faults: FaultInjector, clock: Callable[[], int]) -> FlowaDialect:

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import uuid
 
+from exchange_simulator.faults import Fault, FaultKind
+
 
 def request_id() -> str:
     return uuid.uuid4().hex
@@ -72,3 +74,12 @@ def too_many_requests(retry_after: int) -> FlowaError:
 
 def internal() -> FlowaError:
     return FlowaError(500, "Internal error; the request's outcome is unknown")
+
+
+def from_fault(fault: Fault) -> FlowaError:
+    """The error an injected fault answers with."""
+    if fault.kind is FaultKind.HTTP_5XX:
+        return unavailable(fault.status or 503)
+    if fault.kind is FaultKind.TIMEOUT_1007:
+        return gateway_timeout(fault.status or 504)
+    return too_many_requests(fault.retry_after)

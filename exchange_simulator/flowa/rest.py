@@ -1,22 +1,18 @@
 """Flowa REST endpoints under /flowa: OAuth2 token, simple orders, trades, and the simulator's token control."""
 from __future__ import annotations
 
-import logging
-import time
 from typing import TYPE_CHECKING
 
-from flask import Blueprint, Response, g, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 from exchange_simulator.config import AccountConfig
-from exchange_simulator.faults import FaultKind
+from exchange_simulator.fault_hooks import answer_deferred, inject_faults
 from exchange_simulator.flowa import errors
 from exchange_simulator.flowa.errors import FlowaError
 from exchange_simulator.flowa.tokens import OAuthError
 
 if TYPE_CHECKING:
     from exchange_simulator.flowa.dialect import FlowaDialect
-
-logger = logging.getLogger(__name__)
 
 URL_PREFIX = "/flowa"
 
@@ -28,46 +24,18 @@ def error_response(error: FlowaError) -> Response:
     return response
 
 
-def _fault_error(kind: FaultKind, status: int | None, retry_after: int) -> FlowaError:
-    if kind is FaultKind.HTTP_5XX:
-        return errors.unavailable(status or 503)
-    if kind is FaultKind.TIMEOUT_1007:
-        return errors.gateway_timeout(status or 504)
-    return errors.too_many_requests(retry_after)
-
-
 def create_rest_blueprint(dialect: "FlowaDialect") -> Blueprint:
     bp = Blueprint("flowa_api", __name__, url_prefix=URL_PREFIX)
     trading = dialect.trading
 
-    def apply_faults() -> None:
-        deferred: FlowaError | None = None
-        for fault in dialect.faults.take(dialect.name, request.path):
-            if fault.latency_ms:
-                time.sleep(fault.latency_ms / 1000)
-            if fault.kind in (FaultKind.LATENCY, FaultKind.DROP_WEBSOCKETS) or deferred is not None:
-                continue
-            error = _fault_error(fault.kind, fault.status, fault.retry_after)
-            if fault.execute:
-                deferred = error
-            else:
-                raise error
-        if deferred is not None:
-            g.flowa_deferred_error = deferred
-
     @bp.before_request
     def before() -> None:
         if not request.path.startswith(f"{URL_PREFIX}/sim/"):
-            apply_faults()
+            inject_faults(dialect.faults, dialect.name, errors.from_fault)
 
     @bp.after_request
     def after(response: Response) -> Response:
-        deferred = g.pop("flowa_deferred_error", None)
-        if deferred is not None:
-            logger.info("answering %s %s with injected HTTP %s after executing it", request.method, request.path,
-                        deferred.status)
-            return error_response(deferred)
-        return response
+        return answer_deferred(response, error_response)
 
     @bp.errorhandler(FlowaError)
     def flowa_error(error: FlowaError) -> Response:

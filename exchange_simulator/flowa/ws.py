@@ -13,11 +13,10 @@ from typing import TYPE_CHECKING, Callable
 
 from flask import Blueprint, request
 from flask_sock import Sock
-from simple_websocket import ConnectionClosed
 
-from exchange_simulator.binance.ws import _finish as finish_websocket
 from exchange_simulator.fanout import Connection
 from exchange_simulator.flowa.publisher import strategies_topic, trades_topic
+from exchange_simulator.ws_server import GOING_AWAY, POLICY_VIOLATION, drain, hung_up, serve
 
 if TYPE_CHECKING:
     from exchange_simulator.flowa.dialect import FlowaDialect
@@ -28,11 +27,6 @@ HEARTBEAT = b"\xff"
 HEARTBEAT_ANSWERS = (b"1", "1")
 TOKEN_TIMEOUT = 10.0
 MISSED_HEARTBEATS = 3
-POLL_SECONDS = 0.05
-MAX_FRAMES_PER_WAKE = 500
-# Websocket close codes
-GOING_AWAY = 1001
-POLICY_VIOLATION = 1008
 
 
 class FlowaSocket:
@@ -52,24 +46,17 @@ class FlowaSocket:
         if account is None:
             self.ws.close(reason=POLICY_VIOLATION, message="Unauthorized: invalid or expired token")
             return
-        hub = self.dialect.hub
-        hub.attach(self.connection)
-        try:
-            hub.subscribe(self.connection, self.topic_of(account.account_id))
+        with self.dialect.hub.attached(self.connection):
+            self.dialect.hub.subscribe(self.connection, self.topic_of(account.account_id))
             self._loop()
-        finally:
-            hub.detach(self.connection)
 
     def _loop(self) -> None:
         interval = self.dialect.heartbeat_seconds
         self.ws.send(HEARTBEAT)
         last_answer = time.monotonic()
         next_beat = last_answer + interval
-        while True:
-            if self.connection.closed:
-                self.ws.close(reason=GOING_AWAY, message=self.connection.close_reason)
-                return
-            self._drain()
+        while not hung_up(self.ws, self.connection):
+            drain(self.connection, self._send)
             message = self.ws.receive(timeout=0)
             while message is not None:
                 if message in HEARTBEAT_ANSWERS:
@@ -83,35 +70,20 @@ class FlowaSocket:
                 self.ws.send(HEARTBEAT)
                 next_beat = now + interval
 
-    def _drain(self) -> None:
-        item = self.connection.next(POLL_SECONDS)
-        frames = 0
-        while item is not None:
-            self.ws.send(item[1])
-            frames += 1
-            if frames >= MAX_FRAMES_PER_WAKE:
-                return
-            item = self.connection.next(0)
+    def _send(self, stream: str, frame: bytes) -> None:
+        self.ws.send(frame)  # one topic per client: the stream name says nothing the frame does not
 
 
 def create_ws_blueprint(dialect: "FlowaDialect") -> Blueprint:
     bp = Blueprint("flowa_ws", __name__, url_prefix="/flowa")
     sock = Sock()
 
-    def serve(ws, topic_of: Callable[[str], str]) -> None:
-        try:
-            FlowaSocket(dialect, ws, topic_of).run()
-        except ConnectionClosed:
-            pass
-        finally:
-            finish_websocket(ws)
-
     @sock.route("/ws/strategies", bp=bp)
     def strategies(ws):
-        serve(ws, strategies_topic)
+        serve(ws, FlowaSocket(dialect, ws, strategies_topic).run)
 
     @sock.route("/ws/trades", bp=bp)
     def trades(ws):
-        serve(ws, trades_topic)
+        serve(ws, FlowaSocket(dialect, ws, trades_topic).run)
 
     return bp

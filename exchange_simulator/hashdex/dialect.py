@@ -1,23 +1,39 @@
 """The Hashdex dialect: `GET /hashdex/inav/{ticker}` and `GET /hashdex/pcf/{ticker}` as JSON."""
 from __future__ import annotations
 
-import time
 from typing import Callable
 
 from flask import Blueprint, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from exchange_simulator.config import SimulatorConfig
-from exchange_simulator.faults import FaultInjector, FaultKind
+from exchange_simulator.faults import Fault, FaultInjector, FaultKind, apply_faults
 from exchange_simulator.hashdex.funds import Funds
 from exchange_simulator.world import World
 
 
-def _error(status: int, error: str, message: str, headers: dict[str, str] | None = None) -> Response:
-    response = jsonify({"error": error, "message": message})
-    response.status_code = status
-    response.headers.update(headers or {})
+class HashdexError(Exception):
+    """A request answered with an HTTP error status and ``{"error", "message"}``."""
+
+    def __init__(self, status: int, error: str, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.error = error
+        self.message = message
+        self.headers = headers or {}
+
+
+def _response(error: HashdexError) -> Response:
+    response = jsonify({"error": error.error, "message": error.message})
+    response.status_code = error.status
+    response.headers.update(error.headers)
     return response
+
+
+def _fault_error(fault: Fault) -> HashdexError:
+    if fault.kind is FaultKind.RATE_LIMIT_429:
+        return HashdexError(429, "rate_limited", "too many requests", {"Retry-After": str(fault.retry_after)})
+    return HashdexError(fault.status or 503, "unavailable", "service temporarily unavailable")
 
 
 class HashdexDialect:
@@ -32,42 +48,39 @@ class HashdexDialect:
         bp = Blueprint("hashdex", __name__, url_prefix=self.url_prefix)
 
         @bp.before_request
-        def faults() -> Response | None:
-            return self._fault_response()
+        def faults() -> None:
+            # These are reads: executing one first would change nothing, so every error is answered at once.
+            deferred = apply_faults(self.faults, self.name, request.path, _fault_error)
+            if deferred is not None:
+                raise deferred
+
+        bp.register_error_handler(HashdexError, _response)
 
         @bp.get("/inav/<ticker>")
         def inav(ticker: str):
             spec = self.funds.find(ticker)
             if spec is None:
-                return _unknown(ticker)
+                raise _unknown(ticker)
             body = self.funds.inav(ticker, spec)
             if body is None:
-                return _error(503, "unavailable", f"no price for {spec.underlying} yet")
+                raise HashdexError(503, "unavailable", f"no price for {spec.underlying} yet")
             return body
 
         @bp.get("/pcf/<ticker>")
         def pcf(ticker: str):
             spec = self.funds.find(ticker)
-            return self.funds.pcf(ticker, spec) if spec is not None else _unknown(ticker)
+            if spec is None:
+                raise _unknown(ticker)
+            return self.funds.pcf(ticker, spec)
 
         return [bp]
 
-    def _fault_response(self) -> Response | None:
-        """Injected latency and errors; these are reads, so an error is answered without executing."""
-        for fault in self.faults.take(self.name, request.path):
-            if fault.latency_ms:
-                time.sleep(fault.latency_ms / 1000)
-            if fault.kind is FaultKind.RATE_LIMIT_429:
-                return _error(429, "rate_limited", "too many requests", {"Retry-After": str(fault.retry_after)})
-            if fault.kind in (FaultKind.HTTP_5XX, FaultKind.TIMEOUT_1007):
-                return _error(fault.status or 503, "unavailable", "service temporarily unavailable")
-        return None
-
     def http_error(self, exc: HTTPException) -> Response:
-        return _error(exc.code or 400, exc.name.lower().replace(" ", "_"), f"{request.method} {request.path}: {exc.name}")
+        return _response(HashdexError(exc.code or 400, exc.name.lower().replace(" ", "_"),
+                                      f"{request.method} {request.path}: {exc.name}"))
 
     def internal_error(self) -> Response:
-        return _error(500, "internal", "internal error")
+        return _response(HashdexError(500, "internal", "internal error"))
 
     def drop_websockets(self) -> int:
         return 0
@@ -76,8 +89,8 @@ class HashdexDialect:
         return 0
 
 
-def _unknown(ticker: str) -> Response:
-    return _error(404, "not_found", f"unknown ticker {ticker!r}")
+def _unknown(ticker: str) -> HashdexError:
+    return HashdexError(404, "not_found", f"unknown ticker {ticker!r}")
 
 
 def create(world: World, config: SimulatorConfig, faults: FaultInjector, clock: Callable[[], int]) -> HashdexDialect:

@@ -20,7 +20,6 @@ from order_service.adapters.binance.order_params import (
 from order_service.adapters.binance.parsing import (
     parse_instruments,
     parse_order,
-    parse_orders,
     parse_trade,
     to_decimal,
 )
@@ -41,6 +40,10 @@ MAX_RETRY_WAIT = 5.0
 
 class BinanceSpotAdapter:
     """Orders, queries and executions on one Binance spot account."""
+
+    # below the REST base; USD-M futures serves them under /v1
+    order_path = "/v3/order"
+    open_orders_path = "/v3/openOrders"
 
     def __init__(self, config: BinanceConfig, *, http: BinanceHttpClient | None = None,
                  connect: Callable[..., Any] | None = None,
@@ -70,7 +73,7 @@ class BinanceSpotAdapter:
     def cancel(self, order: Order) -> ExecutionReport:
         """Cancel by client order id; an order Binance no longer has raises VenueRejected(-2011)."""
         params = {"symbol": order.symbol, "origClientOrderId": self._venue_id(order)}
-        return parse_order(self._retry(lambda: self._http.delete("/v3/order", params)), fill_liquidity=None)
+        return self._order_report(self._retry(lambda: self._http.delete(self.order_path, params)))
 
     def amend(self, order: Order, quantity: Decimal | None, price: Decimal | None) -> ExecutionReport:
         """Replace the order on Binance (cancelReplace); the report names the replacement order.
@@ -96,8 +99,7 @@ class BinanceSpotAdapter:
         """The venue's view of the order, or None when Binance never saw it (-2013)."""
         params = {"symbol": order.symbol, "origClientOrderId": self._venue_id(order)}
         try:
-            return parse_order(self._retry(lambda: self._http.get("/v3/order", params), reads=True),
-                               fill_liquidity=None)
+            return self._order_report(self._retry(lambda: self._http.get(self.order_path, params), reads=True))
         except VenueRejected as exc:
             if exc.code == NO_SUCH_ORDER:
                 return None
@@ -105,7 +107,8 @@ class BinanceSpotAdapter:
 
     def open_orders(self, symbol: str | None = None) -> list[ExecutionReport]:
         params = {"symbol": symbol} if symbol else {}
-        return parse_orders(self._retry(lambda: self._http.get("/v3/openOrders", params), reads=True))
+        answer = self._retry(lambda: self._http.get(self.open_orders_path, params), reads=True)
+        return [self._order_report(payload) for payload in answer]
 
     def fills(self, order: Order) -> list[VenueFill]:
         """Every execution of the order's current venue order, to recover fills the stream missed."""
@@ -115,9 +118,7 @@ class BinanceSpotAdapter:
             if known is None or known.venue_order_id is None:
                 return []
             venue_order_id = known.venue_order_id
-        params = {"symbol": order.symbol, "orderId": venue_order_id}
-        trades = self._retry(lambda: self._http.get("/v3/myTrades", params), reads=True)
-        return [parse_trade(t) for t in trades]
+        return self._trades(order.symbol, venue_order_id)
 
     def stream_executions(self, on_report: Callable[[ExecutionReport], None], should_stop: Callable[[], bool],
                           on_connected: Callable[[], None] | None = None) -> None:
@@ -129,6 +130,16 @@ class BinanceSpotAdapter:
         self._http.close()
 
     # -- internals ----------------------------------------------------------------------------------
+
+    @staticmethod
+    def _order_report(payload: Any) -> ExecutionReport:
+        """A cancel, query or open-order answer: its fills, if any, come from `_trades`."""
+        return parse_order(payload, fill_liquidity=None)
+
+    def _trades(self, symbol: str, venue_order_id: str) -> list[VenueFill]:
+        """Every execution of one venue order (GET /v3/myTrades)."""
+        params = {"symbol": symbol, "orderId": venue_order_id}
+        return [parse_trade(t) for t in self._retry(lambda: self._http.get("/v3/myTrades", params), reads=True)]
 
     @staticmethod
     def _venue_id(order: Order) -> str:

@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import requests
-import urllib3.exceptions
-
+from order_service.adapters.transport import error_from_exception, rate_limit_wait
 from shared.domain.errors import VenueError, VenueRejected, VenueTemporaryError, VenueUnknownOutcome
+
+# The Binance clients take the whole mapping, answers and transport failures, from this module.
+__all__ = ["error_from_exception", "error_from_response"]
 
 TIMESTAMP_OUTSIDE_RECV_WINDOW = -1021
 TOO_MANY_REQUESTS = -1003
@@ -26,16 +27,6 @@ LISTEN_KEY_UNKNOWN = -1125
 
 RATE_LIMIT_CODES = frozenset({TOO_MANY_REQUESTS, TOO_MANY_ORDERS})
 RATE_LIMIT_STATUSES = frozenset({418, 429})
-# Without a Retry-After header we still back off, so a burst never escalates a 429 into an IP ban.
-DEFAULT_RETRY_AFTER = 1.0
-
-
-def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
-    raw = headers.get("Retry-After")
-    try:
-        return max(float(raw), 0.0) if raw is not None else None
-    except ValueError:
-        return None
 
 
 def error_from_response(method: str, path: str, status: int, body: Any,
@@ -45,9 +36,8 @@ def error_from_response(method: str, path: str, status: int, body: Any,
     msg = body.get("msg") if isinstance(body, dict) else None
     where = f"{method} {path}"
     if status in RATE_LIMIT_STATUSES or code in RATE_LIMIT_CODES:
-        wait = retry_after_seconds(headers)
-        return VenueTemporaryError(
-            f"{where}: rate limited ({msg or f'HTTP {status}'})", code, status, retry_after=DEFAULT_RETRY_AFTER if wait is None else wait)
+        return VenueTemporaryError(f"{where}: rate limited ({msg or f'HTTP {status}'})", code, status,
+                                   retry_after=rate_limit_wait(headers))
     if code == TIMESTAMP_OUTSIDE_RECV_WINDOW:
         return VenueTemporaryError(f"{where}: {msg or 'timestamp outside recvWindow'}", code, status)
     if code == BACKEND_TIMEOUT:
@@ -73,23 +63,3 @@ def _cancel_replace_detail(data: Any) -> str:
             text = f"{text} {response['code']} {response.get('msg', '')}".rstrip()
         parts.append(f"{half}: {text}")
     return " (" + "; ".join(parts) + ")"
-
-
-def error_from_exception(method: str, path: str, exc: requests.RequestException) -> VenueError:
-    """The domain error for a request that got no HTTP answer."""
-    where = f"{method} {path}"
-    if _never_reached_venue(exc):
-        return VenueTemporaryError(f"{where}: could not connect ({type(exc).__name__})")
-    if isinstance(exc, requests.Timeout):
-        return VenueUnknownOutcome(f"{where}: no answer within the read timeout")
-    return VenueUnknownOutcome(f"{where}: connection lost before an answer ({type(exc).__name__})")
-
-
-def _never_reached_venue(exc: requests.RequestException) -> bool:
-    """True when the connection was never established, so the venue cannot have seen the request."""
-    if isinstance(exc, requests.ConnectTimeout):
-        return True
-    if not isinstance(exc, requests.ConnectionError) or not exc.args:
-        return False
-    reason = getattr(exc.args[0], "reason", exc.args[0])
-    return isinstance(reason, (urllib3.exceptions.NewConnectionError, urllib3.exceptions.ConnectTimeoutError))

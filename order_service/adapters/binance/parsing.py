@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -58,34 +58,50 @@ def status_of(raw: str) -> OrderStatus:
 
 def parse_instruments(exchange_info: Mapping[str, Any]) -> list[Instrument]:
     """Instruments of the symbols currently TRADING, with their price, lot and notional filters."""
+    trading = [s for s in exchange_info.get("symbols", []) if s.get("status") == "TRADING"]
+    return parse_symbols(trading, parse_instrument, "Binance")
+
+
+def parse_symbols(symbols: Iterable[Mapping[str, Any]], parse: Callable[[Mapping[str, Any]], Instrument],
+                  label: str) -> list[Instrument]:
+    """Each exchangeInfo symbol parsed; one whose filters cannot be read is skipped with a warning."""
     instruments = []
-    for symbol in exchange_info.get("symbols", []):
-        if symbol.get("status") != "TRADING":
-            continue
+    for symbol in symbols:
         try:
-            instruments.append(parse_instrument(symbol))
+            instruments.append(parse(symbol))
         except (KeyError, InvalidOperation, TypeError) as exc:
-            log.warning("skipping Binance symbol %s with unreadable filters: %r", symbol.get("symbol"), exc)
+            log.warning("skipping %s symbol %s with unreadable filters: %r", label, symbol.get("symbol"), exc)
     return instruments
 
 
 def parse_instrument(symbol: Mapping[str, Any]) -> Instrument:
-    filters = {f["filterType"]: f for f in symbol.get("filters", [])}
+    filters = symbol_filters(symbol)
+    notional = filters.get("NOTIONAL") or filters.get("MIN_NOTIONAL") or {}
+    return filtered_instrument(symbol, filters, VENUE, InstrumentKind.SPOT,
+                               to_decimal(notional.get("minNotional", "0")))
+
+
+def symbol_filters(symbol: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    return {f["filterType"]: f for f in symbol.get("filters", [])}
+
+
+def filtered_instrument(symbol: Mapping[str, Any], filters: Mapping[str, Mapping[str, Any]], venue: str,
+                        kind: InstrumentKind, min_notional: Decimal) -> Instrument:
+    """The instrument an exchangeInfo symbol describes, with its PRICE_FILTER and LOT_SIZE."""
     price = filters.get("PRICE_FILTER", {})
     lot = filters.get("LOT_SIZE", {})
-    notional = filters.get("NOTIONAL") or filters.get("MIN_NOTIONAL") or {}
     max_qty = to_decimal(lot["maxQty"]) if "maxQty" in lot else None
     return Instrument(
-        venue=VENUE,
+        venue=venue,
         symbol=symbol["symbol"],
-        kind=InstrumentKind.SPOT,
+        kind=kind,
         base=symbol["baseAsset"],
         quote=symbol["quoteAsset"],
         tick_size=to_decimal(price.get("tickSize", "0")),
         step_size=to_decimal(lot.get("stepSize", "0")),
         min_quantity=to_decimal(lot.get("minQty", "0")),
         max_quantity=max_qty if max_qty else None,
-        min_notional=to_decimal(notional.get("minNotional", "0")),
+        min_notional=min_notional,
     )
 
 
@@ -130,19 +146,15 @@ def parse_order(payload: Mapping[str, Any], fill_liquidity: Liquidity | None = L
     )
 
 
-def parse_orders(payloads: Iterable[Mapping[str, Any]]) -> list[ExecutionReport]:
-    return [parse_order(p, fill_liquidity=None) for p in payloads]
-
-
-def parse_trade(trade: Mapping[str, Any]) -> VenueFill:
-    """One row of GET /v3/myTrades."""
+def parse_trade(trade: Mapping[str, Any], maker_field: str = "isMaker") -> VenueFill:
+    """One row of GET /v3/myTrades (USD-M userTrades names the maker flag `maker`)."""
     return VenueFill(
         venue_trade_id=str(trade["id"]),
         quantity=venue_decimal(trade["qty"]),
         price=venue_decimal(trade["price"]),
         fee=venue_decimal(trade.get("commission", "0")),
         fee_asset=trade.get("commissionAsset", ""),
-        liquidity=_liquidity(trade.get("isMaker")),
+        liquidity=liquidity_of(trade.get(maker_field)),
         time=from_ms(trade.get("time")) or datetime.now(timezone.utc),
     )
 
@@ -150,17 +162,7 @@ def parse_trade(trade: Mapping[str, Any]) -> VenueFill:
 def parse_execution_report(event: Mapping[str, Any]) -> ExecutionReport:
     """A user data stream `executionReport` event; one VenueFill when it reports a trade."""
     time = from_ms(event.get("T") or event.get("E"))
-    fills: tuple[VenueFill, ...] = ()
-    if event.get("x") == "TRADE":
-        fills = (VenueFill(
-            venue_trade_id=str(event["t"]),
-            quantity=venue_decimal(event["l"]),
-            price=venue_decimal(event["L"]),
-            fee=venue_decimal(event.get("n") or "0"),
-            fee_asset=event.get("N") or "",
-            liquidity=_liquidity(event.get("m")),
-            time=time or datetime.now(timezone.utc),
-        ),)
+    fills = event_fills(event, time)
     cumulative = venue_decimal(event.get("z", "0"))
     quote = to_decimal(event.get("Z", "0"))
     # On a cancel, `c` names the cancel request and `C` the order's own client id.
@@ -183,7 +185,22 @@ def parse_execution_report(event: Mapping[str, Any]) -> ExecutionReport:
     )
 
 
-def _liquidity(is_maker: Any) -> Liquidity | None:
+def event_fills(event: Mapping[str, Any], time: datetime | None) -> tuple[VenueFill, ...]:
+    """The fill a stream order update reports (its execution type `x` is TRADE), or none."""
+    if event.get("x") != "TRADE":
+        return ()
+    return (VenueFill(
+        venue_trade_id=str(event["t"]),
+        quantity=venue_decimal(event["l"]),
+        price=venue_decimal(event["L"]),
+        fee=venue_decimal(event.get("n") or "0"),
+        fee_asset=event.get("N") or "",
+        liquidity=liquidity_of(event.get("m")),
+        time=time or datetime.now(timezone.utc),
+    ),)
+
+
+def liquidity_of(is_maker: Any) -> Liquidity | None:
     if is_maker is None:
         return None
     return Liquidity.MAKER if is_maker else Liquidity.TAKER

@@ -16,6 +16,7 @@ from order_service.adapters.binance.errors import LISTEN_KEY_UNKNOWN, error_from
 from order_service.adapters.binance.http import BinanceHttpClient, Security
 from order_service.adapters.binance.parsing import parse_execution_report
 from order_service.adapters.binance.signing import ws_api_signature
+from order_service.adapters.reconnect import Backoff, pause
 from shared.domain.errors import VenueError, VenueRejected
 from shared.domain.venue import ExecutionReport
 
@@ -56,7 +57,7 @@ class UserDataStream:
     def run(self, on_report: Callable[[ExecutionReport], None], should_stop: Callable[[], bool],
             on_connected: Callable[[], None] | None = None) -> None:
         """Block until should_stop(); `on_connected` runs after every (re)connection, e.g. to reconcile."""
-        backoff = INITIAL_BACKOFF
+        backoff = Backoff(INITIAL_BACKOFF, self._config.reconnect_max_backoff)
         while not should_stop():
             self._connected = False
             try:
@@ -66,10 +67,10 @@ class UserDataStream:
                 self.listen_key = None
             except _CONNECTION_ERRORS as exc:
                 if self._connected:
-                    backoff = INITIAL_BACKOFF  # a stream that worked gets a quick first retry
-                log.warning("binance user stream down (%s); reconnecting in %.1fs", _describe(exc), backoff)
-                self._pause(backoff, should_stop)
-                backoff = min(backoff * 2, self._config.reconnect_max_backoff)
+                    backoff.reset()  # a stream that worked gets a quick first retry
+                wait = backoff.next()
+                log.warning("binance user stream down (%s); reconnecting in %.1fs", _describe(exc), wait)
+                pause(wait, should_stop, self._sleep)
 
     def close(self) -> None:
         """Give the listen key back to Binance."""
@@ -177,14 +178,6 @@ class UserDataStream:
         if event.get("e") != "executionReport":
             return None
         return parse_execution_report(event)
-
-    def _pause(self, seconds: float, should_stop: Callable[[], bool]) -> None:
-        """Sleep in short steps so that a stop request is honoured within a quarter of a second."""
-        slept = 0.0
-        while slept < seconds and not should_stop():
-            step = min(0.25, seconds - slept)
-            self._sleep(step)
-            slept += step
 
 
 def _describe(exc: BaseException) -> str:

@@ -14,7 +14,6 @@ from typing import Any
 
 from order_service.adapters.binance.adapter import BinanceSpotAdapter
 from order_service.adapters.binance.config import BinanceConfig
-from order_service.adapters.binance.errors import NO_SUCH_ORDER
 from order_service.adapters.binance.http import BinanceHttpClient, Security
 from order_service.adapters.binance.order_params import UNSUPPORTED
 from order_service.adapters.binance_futures.http import BinanceFuturesHttpClient
@@ -23,7 +22,6 @@ from order_service.adapters.binance_futures.parsing import (
     Position,
     parse_instruments,
     parse_order,
-    parse_orders,
     parse_positions,
     parse_trade,
 )
@@ -38,6 +36,9 @@ log = logging.getLogger(__name__)
 
 class BinanceFuturesAdapter(BinanceSpotAdapter):
     """Orders, queries, positions and executions on one Binance USD-M futures account."""
+
+    order_path = "/v1/order"
+    open_orders_path = "/v1/openOrders"
 
     def __init__(self, config: BinanceConfig, *, http: BinanceHttpClient | None = None,
                  connect: Callable[..., Any] | None = None,
@@ -68,38 +69,9 @@ class BinanceFuturesAdapter(BinanceSpotAdapter):
                 report = _with_fills(report, fills)
         return report
 
-    def cancel(self, order: Order) -> ExecutionReport:
-        """Cancel by client order id; an order Binance no longer has raises VenueRejected(-2011)."""
-        params = {"symbol": order.symbol, "origClientOrderId": self._venue_id(order)}
-        return parse_order(self._retry(lambda: self._http.delete("/v1/order", params)))
-
     def amend(self, order: Order, quantity: Decimal | None, price: Decimal | None) -> ExecutionReport:
         raise VenueRejected("amending orders is not supported on Binance futures yet; cancel and resubmit",
                             UNSUPPORTED)
-
-    def query(self, order: Order) -> ExecutionReport | None:
-        """The venue's view of the order, or None when Binance never saw it (-2013)."""
-        params = {"symbol": order.symbol, "origClientOrderId": self._venue_id(order)}
-        try:
-            return parse_order(self._retry(lambda: self._http.get("/v1/order", params), reads=True))
-        except VenueRejected as exc:
-            if exc.code == NO_SUCH_ORDER:
-                return None
-            raise
-
-    def open_orders(self, symbol: str | None = None) -> list[ExecutionReport]:
-        params = {"symbol": symbol} if symbol else {}
-        return parse_orders(self._retry(lambda: self._http.get("/v1/openOrders", params), reads=True))
-
-    def fills(self, order: Order) -> list[VenueFill]:
-        """Every execution of the order, to recover fills the stream missed."""
-        venue_order_id = order.venue_order_id
-        if venue_order_id is None:
-            known = self.query(order)
-            if known is None or known.venue_order_id is None:
-                return []
-            venue_order_id = known.venue_order_id
-        return self._trades(order.symbol, venue_order_id)
 
     def positions(self, symbol: str | None = None) -> list[Position]:
         """The account's positions (every perpetual, flat ones included, unless `symbol` narrows it)."""
@@ -111,7 +83,12 @@ class BinanceFuturesAdapter(BinanceSpotAdapter):
         answer = self._retry(lambda: self._http.post("/v1/leverage", {"symbol": symbol, "leverage": str(leverage)}))
         return int(answer["leverage"])
 
+    @staticmethod
+    def _order_report(payload: Any) -> ExecutionReport:
+        return parse_order(payload)
+
     def _trades(self, symbol: str, venue_order_id: str) -> list[VenueFill]:
+        """Every execution of one venue order (GET /fapi/v1/userTrades)."""
         params = {"symbol": symbol, "orderId": venue_order_id}
         return [parse_trade(t) for t in self._retry(lambda: self._http.get("/v1/userTrades", params), reads=True)]
 

@@ -1,19 +1,25 @@
 """Binance USD-M JSON payloads turned into domain objects, at the edge."""
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
-from order_service.adapters.binance.parsing import from_ms, status_of, to_decimal, venue_decimal
-from shared.domain.enums import InstrumentKind, Liquidity
+from order_service.adapters.binance.parsing import (
+    event_fills,
+    filtered_instrument,
+    from_ms,
+    parse_symbols,
+    status_of,
+    symbol_filters,
+    to_decimal,
+    venue_decimal,
+)
+from order_service.adapters.binance.parsing import parse_trade as parse_spot_trade
+from shared.domain.enums import InstrumentKind
 from shared.domain.instrument import Instrument
 from shared.domain.venue import ExecutionReport, VenueFill
-
-log = logging.getLogger(__name__)
 
 VENUE = "binance-futures"
 
@@ -39,34 +45,15 @@ def _positive(raw: Any) -> Decimal | None:
 
 def parse_instruments(exchange_info: Mapping[str, Any]) -> list[Instrument]:
     """Perpetual contracts currently TRADING, with their price, lot and notional filters."""
-    instruments = []
-    for symbol in exchange_info.get("symbols", []):
-        if symbol.get("status") != "TRADING" or symbol.get("contractType") != "PERPETUAL":
-            continue
-        try:
-            instruments.append(parse_instrument(symbol))
-        except (KeyError, InvalidOperation, TypeError) as exc:
-            log.warning("skipping Binance futures symbol %s with unreadable filters: %r", symbol.get("symbol"), exc)
-    return instruments
+    perpetuals = [s for s in exchange_info.get("symbols", [])
+                  if s.get("status") == "TRADING" and s.get("contractType") == "PERPETUAL"]
+    return parse_symbols(perpetuals, parse_instrument, "Binance futures")
 
 
 def parse_instrument(symbol: Mapping[str, Any]) -> Instrument:
-    filters = {f["filterType"]: f for f in symbol.get("filters", [])}
-    price = filters.get("PRICE_FILTER", {})
-    lot = filters.get("LOT_SIZE", {})
-    max_qty = to_decimal(lot["maxQty"]) if "maxQty" in lot else None
-    return Instrument(
-        venue=VENUE,
-        symbol=symbol["symbol"],
-        kind=InstrumentKind.PERPETUAL,
-        base=symbol["baseAsset"],
-        quote=symbol["quoteAsset"],
-        tick_size=to_decimal(price.get("tickSize", "0")),
-        step_size=to_decimal(lot.get("stepSize", "0")),
-        min_quantity=to_decimal(lot.get("minQty", "0")),
-        max_quantity=max_qty if max_qty else None,
-        min_notional=to_decimal(filters.get("MIN_NOTIONAL", {}).get("notional", "0")),
-    )
+    filters = symbol_filters(symbol)
+    return filtered_instrument(symbol, filters, VENUE, InstrumentKind.PERPETUAL,
+                               to_decimal(filters.get("MIN_NOTIONAL", {}).get("notional", "0")))
 
 
 # -- orders -----------------------------------------------------------------------------------------
@@ -87,38 +74,15 @@ def parse_order(payload: Mapping[str, Any]) -> ExecutionReport:
     )
 
 
-def parse_orders(payloads: Iterable[Mapping[str, Any]]) -> list[ExecutionReport]:
-    return [parse_order(p) for p in payloads]
-
-
 def parse_trade(trade: Mapping[str, Any]) -> VenueFill:
     """One row of GET /fapi/v1/userTrades."""
-    return VenueFill(
-        venue_trade_id=str(trade["id"]),
-        quantity=venue_decimal(trade["qty"]),
-        price=venue_decimal(trade["price"]),
-        fee=venue_decimal(trade.get("commission", "0")),
-        fee_asset=trade.get("commissionAsset", ""),
-        liquidity=_liquidity(trade.get("maker")),
-        time=from_ms(trade.get("time")) or datetime.now(timezone.utc),
-    )
+    return parse_spot_trade(trade, maker_field="maker")
 
 
 def parse_order_trade_update(event: Mapping[str, Any]) -> ExecutionReport:
     """A user data stream ORDER_TRADE_UPDATE; one VenueFill when it reports a trade."""
     order = event["o"]
     time = from_ms(order.get("T") or event.get("T") or event.get("E"))
-    fills: tuple[VenueFill, ...] = ()
-    if order.get("x") == "TRADE":
-        fills = (VenueFill(
-            venue_trade_id=str(order["t"]),
-            quantity=venue_decimal(order["l"]),
-            price=venue_decimal(order["L"]),
-            fee=venue_decimal(order.get("n") or "0"),
-            fee_asset=order.get("N") or "",
-            liquidity=_liquidity(order.get("m")),
-            time=time or datetime.now(timezone.utc),
-        ),)
     cumulative = venue_decimal(order.get("z", "0"))
     return ExecutionReport(
         client_order_id=order["c"],
@@ -127,7 +91,7 @@ def parse_order_trade_update(event: Mapping[str, Any]) -> ExecutionReport:
         venue_order_id=str(order["i"]) if "i" in order else None,
         filled_quantity=cumulative,
         average_price=_positive(order.get("ap")) if cumulative > 0 else None,
-        fills=fills,
+        fills=event_fills(order, time),
         time=time,
         quantity=to_decimal(order["q"]) if "q" in order else None,
         price=_positive(order.get("p")),
@@ -148,8 +112,3 @@ def parse_positions(rows: Iterable[Mapping[str, Any]]) -> list[Position]:
         for row in rows
     ]
 
-
-def _liquidity(is_maker: Any) -> Liquidity | None:
-    if is_maker is None:
-        return None
-    return Liquidity.MAKER if is_maker else Liquidity.TAKER

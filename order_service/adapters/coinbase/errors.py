@@ -9,12 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from order_service.adapters.binance.errors import error_from_exception, retry_after_seconds
+from order_service.adapters.transport import rate_limit_wait
 from shared.domain.errors import VenueError, VenueRejected, VenueTemporaryError, VenueUnknownOutcome
 
-__all__ = ["error_from_exception", "error_from_response", "order_failure"]
-
-DEFAULT_RETRY_AFTER = 1.0
 NOT_FOUND = "NOT_FOUND"
 UNAUTHENTICATED = "UNAUTHENTICATED"
 UNSUPPORTED = "UNSUPPORTED"
@@ -26,9 +23,8 @@ def error_from_response(method: str, path: str, status: int, body: Any, headers:
     message = (body.get("message") or body.get("error_details")) if isinstance(body, dict) else None
     where = f"{method} {path}"
     if status == 429:
-        wait = retry_after_seconds(headers)
         return VenueTemporaryError(f"{where}: rate limited ({message or 'HTTP 429'})", error or "RATE_LIMITED",
-                                   status, retry_after=DEFAULT_RETRY_AFTER if wait is None else wait)
+                                   status, retry_after=rate_limit_wait(headers))
     if status >= 500:
         return VenueUnknownOutcome(f"{where}: HTTP {status}, execution status unknown", error, status)
     if status == 401:

@@ -10,8 +10,9 @@ from urllib.parse import urlencode
 import requests
 
 from order_service.adapters.coinbase.config import CoinbaseConfig
-from order_service.adapters.coinbase.errors import error_from_exception, error_from_response
+from order_service.adapters.coinbase.errors import error_from_response
 from order_service.adapters.coinbase.jwt_auth import JwtSigner
+from order_service.adapters.transport import error_from_exception, json_or_none
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ class CoinbaseHttpClient:
         if response.status_code == 401:
             log.info("coinbase %s %s -> 401; retrying once with a fresh token", method, path)
             response = self._send(method, path, url, query, body)
-        payload = _json_or_none(response)
+        payload = json_or_none(response)
         if response.ok and payload is not None:
             return payload
         error = error_from_response(method, path, response.status_code, payload, response.headers)
@@ -67,9 +68,3 @@ class CoinbaseHttpClient:
             log.warning("coinbase %s %s failed: %s", method, path, error)
             raise error from None
 
-
-def _json_or_none(response: requests.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None

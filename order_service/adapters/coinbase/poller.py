@@ -17,6 +17,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
 
 from order_service.adapters.coinbase.parsing import parse_fill, parse_order
+from order_service.adapters.reconnect import Backoff, pause
 from shared.domain.errors import VenueError
 from shared.domain.venue import ExecutionReport, VenueFill
 
@@ -26,6 +27,7 @@ log = logging.getLogger(__name__)
 LOOKBACK = timedelta(seconds=60)
 SEEN_LIMIT = 50_000
 MAX_BACKOFF = 30.0
+POLL_STOP_CHECK = 0.1  # how often a pause looks at should_stop()
 
 
 class AccountReader(Protocol):
@@ -50,24 +52,24 @@ class ExecutionPoller:
     def run(self, on_report: Callable[[ExecutionReport], None], should_stop: Callable[[], bool],
             on_connected: Callable[[], None] | None = None) -> None:
         """Poll until should_stop(); `on_connected` runs after the first good pass and after each outage."""
-        healthy, backoff = False, self._interval
+        healthy, backoff = False, Backoff(self._interval, MAX_BACKOFF)
         while not should_stop():
             try:
                 reports = self.poll()
             except VenueError as exc:
-                log.warning("coinbase execution poll failed, retrying in %.1fs: %s", backoff, exc)
+                wait = backoff.next()
+                log.warning("coinbase execution poll failed, retrying in %.1fs: %s", wait, exc)
                 healthy = False
-                self._pause(backoff, should_stop)
-                backoff = min(backoff * 2, MAX_BACKOFF)
+                pause(wait, should_stop, self._sleep, POLL_STOP_CHECK)
                 continue
-            backoff = self._interval
+            backoff.reset()
             if not healthy:
                 healthy = True
                 if on_connected is not None:
                     on_connected()
             for report in reports:
                 on_report(report)
-            self._pause(self._interval, should_stop)
+            pause(self._interval, should_stop, self._sleep, POLL_STOP_CHECK)
 
     def poll(self) -> list[ExecutionReport]:
         """One pass; the first one only records what already happened."""
@@ -97,13 +99,3 @@ class ExecutionPoller:
         while len(self._seen) > SEEN_LIMIT:
             self._seen.popitem(last=False)
         return fresh
-
-    def _pause(self, seconds: float, should_stop: Callable[[], bool]) -> None:
-        """Sleep in short slices so that a stop request is noticed promptly."""
-        deadline = time.monotonic() + seconds
-        while not should_stop():
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return
-            self._sleep(min(remaining, 0.1))
-

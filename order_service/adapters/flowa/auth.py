@@ -9,7 +9,7 @@ from collections.abc import Callable
 import requests
 
 from order_service.adapters.flowa.config import FlowaConfig
-from order_service.adapters.flowa.errors import error_from_exception, json_or_none
+from order_service.adapters.transport import error_from_exception, json_or_none
 from shared.domain.errors import VenueRejected, VenueTemporaryError
 
 log = logging.getLogger(__name__)

@@ -12,14 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import requests
-
-from order_service.adapters.binance.errors import error_from_exception, retry_after_seconds
+from order_service.adapters.transport import rate_limit_wait
 from shared.domain.errors import VenueError, VenueRejected, VenueTemporaryError, VenueUnknownOutcome
-
-__all__ = ["error_from_exception", "error_from_response", "json_or_none"]
-
-DEFAULT_RETRY_AFTER = 1.0
 
 
 def envelope_error(body: Any) -> str | None:
@@ -34,9 +28,8 @@ def error_from_response(method: str, path: str, status: int, body: Any, headers:
     where = f"{method} {path}"
     message = envelope_error(body) or (body.get("Error") if isinstance(body, dict) else None)
     if status == 429:
-        wait = retry_after_seconds(headers)
         return VenueTemporaryError(f"{where}: rate limited ({message or 'HTTP 429'})", status, status,
-                                   retry_after=DEFAULT_RETRY_AFTER if wait is None else wait)
+                                   retry_after=rate_limit_wait(headers))
     if status == 408:
         return VenueTemporaryError(f"{where}: request timed out before it was read", status, status)
     if status >= 500:
@@ -46,9 +39,3 @@ def error_from_response(method: str, path: str, status: int, body: Any, headers:
         return VenueRejected(message or f"{where}: HTTP {status}", status, status)
     return VenueUnknownOutcome(f"{where}: unexpected answer (HTTP {status})", status, status)
 
-
-def json_or_none(response: requests.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None

@@ -9,12 +9,8 @@ import requests
 
 from order_service.adapters.flowa.auth import TokenProvider
 from order_service.adapters.flowa.config import FlowaConfig
-from order_service.adapters.flowa.errors import (
-    envelope_error,
-    error_from_exception,
-    error_from_response,
-    json_or_none,
-)
+from order_service.adapters.flowa.errors import envelope_error, error_from_response
+from order_service.adapters.transport import error_from_exception, json_or_none
 from shared.domain.errors import VenueTemporaryError
 
 log = logging.getLogger(__name__)

@@ -15,6 +15,7 @@ from order_service.adapters.flowa.auth import TokenProvider
 from order_service.adapters.flowa.config import FlowaConfig
 from order_service.adapters.flowa.parsing import STRATEGY_TYPE, parse_order
 from order_service.adapters.flowa.trades import TradeTracker
+from order_service.adapters.reconnect import Backoff, pause
 from shared.domain.errors import VenueError
 from shared.domain.venue import ExecutionReport
 
@@ -43,7 +44,7 @@ class StrategyStream:
     def run(self, on_report: Callable[[ExecutionReport], None], should_stop: Callable[[], bool],
             on_connected: Callable[[], None] | None = None) -> None:
         """Block until should_stop(); `on_connected` runs after every (re)connection, e.g. to reconcile."""
-        backoff = INITIAL_BACKOFF
+        backoff = Backoff(INITIAL_BACKOFF, self._config.reconnect_max_backoff)
         while not should_stop():
             token: str | None = None
             connected = False
@@ -68,10 +69,10 @@ class StrategyStream:
                 if _token_refused(exc) and token is not None:
                     self._tokens.invalidate(token)
                 if connected:
-                    backoff = INITIAL_BACKOFF  # a stream that worked gets a quick first retry
-                log.warning("flowa order stream down (%s); reconnecting in %.1fs", _describe(exc), backoff)
-                self._pause(backoff, should_stop)
-                backoff = min(backoff * 2, self._config.reconnect_max_backoff)
+                    backoff.reset()  # a stream that worked gets a quick first retry
+                wait = backoff.next()
+                log.warning("flowa order stream down (%s); reconnecting in %.1fs", _describe(exc), wait)
+                pause(wait, should_stop, self._sleep)
 
     # -- internals ----------------------------------------------------------------------------------
 
@@ -107,14 +108,6 @@ class StrategyStream:
             on_report(report)
         except Exception:  # noqa: BLE001 - one failing report must not stop the stream for every order
             log.exception("execution report handler failed for %s", report.client_order_id)
-
-    def _pause(self, seconds: float, should_stop: Callable[[], bool]) -> None:
-        """Sleep in short steps so that a stop request is honoured within a quarter of a second."""
-        slept = 0.0
-        while slept < seconds and not should_stop():
-            step = min(0.25, seconds - slept)
-            self._sleep(step)
-            slept += step
 
 
 def _token_refused(exc: BaseException) -> bool:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.integration.exchange_simulator.flowa_support import start_flowa
 from tests.integration.exchange_simulator.support import start_simulator
 
 
@@ -31,3 +32,11 @@ def make_sim():
     yield make
     for stop in stops:
         stop()
+
+
+@pytest.fixture
+def flowa():
+    """The Flowa dialect alone, with the admin API, on a fresh world."""
+    sim, stop = start_flowa()
+    yield sim
+    stop()

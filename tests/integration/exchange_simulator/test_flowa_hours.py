@@ -6,7 +6,7 @@ from datetime import datetime
 import pytest
 
 from exchange_simulator.flowa.session import BRASILIA, TradingHours, us_daylight_time
-from tests.integration.exchange_simulator.test_flowa_rest import FakeClock, flowa, start_flowa  # noqa: F401
+from tests.integration.exchange_simulator.flowa_support import FakeClock, start_flowa
 
 
 def ms(year: int, month: int, day: int, hour: int, minute: int) -> int:

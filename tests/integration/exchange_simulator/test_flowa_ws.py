@@ -9,7 +9,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
-from tests.integration.exchange_simulator.test_flowa_rest import fault, flowa, start_flowa  # noqa: F401
+from tests.integration.exchange_simulator.flowa_support import fault, start_flowa
 
 HEARTBEAT = b"\xff"
 

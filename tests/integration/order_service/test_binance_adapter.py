@@ -13,16 +13,8 @@ from order_service.adapters.binance import BinanceConfig, BinanceSpotAdapter
 from shared.domain.enums import Liquidity, OrderStatus, OrderType, Side, TimeInForce
 from shared.domain.errors import VenueRejected, VenueTemporaryError, VenueUnknownOutcome
 from shared.domain.order import Order
-from tests.integration.exchange_simulator.support import start_simulator
 
 ORDER_PATH = "/binance/api/v3/order"
-
-
-@pytest.fixture
-def sim():
-    running, stop = start_simulator()
-    yield running
-    stop()
 
 
 @pytest.fixture

@@ -14,15 +14,13 @@ from shared.domain.enums import InstrumentKind, Liquidity, OrderStatus, OrderTyp
 from shared.domain.errors import VenueRejected
 from shared.domain.order import Order
 from shared.settings import Secret, VenueSettings
-from tests.integration.exchange_simulator.support import start_simulator
 
 
 @pytest.fixture
-def sim():
-    running, stop = start_simulator()
-    yield running
-    running.admin("POST", "/admin/faults", {"venue": "binance-futures", "kind": "drop_websockets"})
-    stop()
+def sim(sim):
+    """The simulator, with the futures stream clients dropped before it stops."""
+    yield sim
+    sim.admin("POST", "/admin/faults", {"venue": "binance-futures", "kind": "drop_websockets"})
 
 
 @pytest.fixture

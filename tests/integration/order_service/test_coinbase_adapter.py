@@ -15,14 +15,6 @@ from shared.domain.enums import Liquidity, OrderStatus, OrderType, Side, TimeInF
 from shared.domain.errors import VenueRejected, VenueUnknownOutcome
 from shared.domain.order import Order
 from shared.settings import SIM_COINBASE_KEY_NAME, SIM_COINBASE_PRIVATE_KEY
-from tests.integration.exchange_simulator.support import start_simulator
-
-
-@pytest.fixture
-def sim():
-    running, stop = start_simulator()
-    yield running
-    stop()
 
 
 def make_adapter(sim, private_key: str = SIM_COINBASE_PRIVATE_KEY, poll_interval: float = 0.05) -> CoinbaseAdapter:

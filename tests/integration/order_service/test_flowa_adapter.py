@@ -15,14 +15,6 @@ from shared.domain.enums import OrderStatus, OrderType, Side, TimeInForce
 from shared.domain.errors import VenueRejected, VenueTemporaryError, VenueUnknownOutcome
 from shared.domain.order import Order
 from shared.settings import SIM_FLOWA_CLIENT_ID, SIM_FLOWA_SECRET, Settings
-from tests.integration.exchange_simulator.support import start_simulator
-
-
-@pytest.fixture
-def sim():
-    running, stop = start_simulator()
-    yield running
-    stop()
 
 
 @pytest.fixture

@@ -2,10 +2,9 @@ import logging
 import socket
 
 import pytest
-import requests
 
 from order_service.adapters.binance.config import BinanceConfig
-from order_service.adapters.binance.errors import error_from_exception, error_from_response
+from order_service.adapters.binance.errors import error_from_response
 from order_service.adapters.binance.http import BinanceHttpClient
 from shared.domain.errors import VenueRejected, VenueTemporaryError, VenueUnknownOutcome
 from tests.unit.order_service.adapters.conftest import API_KEY, API_SECRET
@@ -63,16 +62,6 @@ def test_connection_refused_is_temporary_because_nothing_was_sent():
     config = BinanceConfig(f"http://127.0.0.1:{_free_port()}/api", "ws://unused", API_KEY, API_SECRET)
     with pytest.raises(VenueTemporaryError):
         BinanceHttpClient(config).get("/v3/exchangeInfo")
-
-
-def test_connect_timeout_is_temporary():
-    exc = requests.ConnectTimeout("timed out")
-    assert isinstance(error_from_exception("POST", "/v3/order", exc), VenueTemporaryError)
-
-
-def test_connection_dropped_mid_request_is_an_unknown_outcome():
-    exc = requests.ConnectionError(ConnectionResetError("Connection reset by peer"))
-    assert isinstance(error_from_exception("POST", "/v3/order", exc), VenueUnknownOutcome)
 
 
 def test_read_timeout_is_an_unknown_outcome_and_leaks_no_secret(fake_binance, config, caplog):
