@@ -37,6 +37,13 @@ class Accounts:
             holding = assets[asset] = Holding()
         return holding
 
+    def assets(self, account: str) -> dict[str, Holding]:
+        """The account's holdings by asset (created empty for a new account)."""
+        assets = self._holdings.get(account)
+        if assets is None:
+            assets = self._holdings[account] = {}
+        return assets
+
     def free(self, account: str, asset: str) -> Decimal:
         assets = self._holdings.get(account)
         holding = assets.get(asset) if assets else None
@@ -52,7 +59,10 @@ class Accounts:
 
     def lock(self, account: str, asset: str, amount: Decimal) -> bool:
         """Move `amount` from free to locked; False (and no change) when the free balance is short."""
-        holding = self.holding(account, asset)
+        assets = self._holdings.get(account)
+        holding = assets.get(asset) if assets is not None else None
+        if holding is None:
+            holding = self.holding(account, asset)
         if holding.free < amount:
             return False
         holding.free -= amount
@@ -63,7 +73,7 @@ class Accounts:
 
     def unlock(self, account: str, asset: str, amount: Decimal) -> None:
         if amount:
-            holding = self.holding(account, asset)
+            holding = self._holdings[account][asset]  # it held the amount locked, so it exists
             holding.locked -= amount
             holding.free += amount
             if self.tracking:

@@ -13,6 +13,7 @@ from types import MappingProxyType
 from exchange_simulator.engine.accounts import Accounts
 from exchange_simulator.engine.book import OrderBook
 from exchange_simulator.engine.enums import (
+    TERMINAL_STATUSES,
     OrderStatus,
     OrderType,
     RejectReason,
@@ -25,7 +26,15 @@ from exchange_simulator.engine.events import BalancesChanged, BookChanged, Event
 from exchange_simulator.engine.filters import to_decimal, validate_order
 from exchange_simulator.engine.ids import ClientIdSource
 from exchange_simulator.engine.matching import Matcher
-from exchange_simulator.engine.model import ZERO, Balance, EngineOrder, Fill, SubmitResult, SymbolSpec
+from exchange_simulator.engine.model import (
+    ZERO,
+    Balance,
+    EngineOrder,
+    Fill,
+    SubmitResult,
+    SymbolSpec,
+    new_submit_result,
+)
 from exchange_simulator.engine.registry import OrderRegistry
 
 logger = logging.getLogger(__name__)
@@ -192,19 +201,21 @@ class Engine(Matcher):
             if book.stops:
                 self._run_stops(book, now)
         self._finish()
-        return SubmitResult(order.view(), fills)
+        return new_submit_result(order.view(), fills)
 
     def cancel(
         self, account: str, symbol: str, *, order_id: int | None = None, client_order_id: str | None = None
     ) -> EngineOrder:
         """Cancel an open order and release its locked balance; raises UnknownOrder."""
-        book = self._book(symbol)
+        book = self._books.get(symbol)
+        if book is None:
+            raise UnknownSymbol(symbol)
         order = self._orders.find(account, symbol, order_id, client_order_id)
-        if not order.is_open:
+        if order.status in TERMINAL_STATUSES:
             raise UnknownOrder("order is no longer open")
         self._cancel(book, order, self._clock())
         self._finish()
-        return order.view()
+        return order  # final now, so the engine never changes it again (see EngineOrder.view)
 
     def cancel_all(self, account: str, symbol: str) -> list[EngineOrder]:
         book = self._book(symbol)
@@ -261,7 +272,8 @@ class Engine(Matcher):
 
     def _cancel(self, book: OrderBook, order: EngineOrder, now: int) -> None:
         if order.resting:
-            self._take_off(book, book.side_of(order.side is _BUY), order, now)
+            is_bid = order.side is _BUY
+            self._touch(book, is_bid, (book.bids if is_bid else book.asks).remove(order))
         else:
             book.stops.pop(order.order_id, None)
         order.status = _CANCELED

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal, Union
 
+from exchange_simulator.engine.frozen import builder
 from exchange_simulator.engine.model import Balance, EngineOrder, Fill, Trade
 
 UpdateKind = Literal["NEW", "TRADE", "CANCELED", "EXPIRED", "REJECTED", "TRIGGERED"]
@@ -43,3 +44,7 @@ class BalancesChanged:
 
 
 Event = Union[OrderUpdated, TradePrinted, BookChanged, BalancesChanged]
+
+# Built for every order change and trade while someone listens; see `frozen.builder`.
+new_order_updated = builder(OrderUpdated)
+new_trade_printed = builder(TradePrinted)

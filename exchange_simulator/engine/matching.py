@@ -7,10 +7,10 @@ from decimal import ROUND_DOWN, Decimal
 from exchange_simulator.engine.accounts import Accounts
 from exchange_simulator.engine.book import BookSide, Level, OrderBook
 from exchange_simulator.engine.enums import OrderStatus, SelfTradePrevention, Side, TimeInForce
-from exchange_simulator.engine.events import Event, OrderUpdated, TradePrinted, UpdateKind
-from exchange_simulator.engine.model import ZERO, EngineOrder, Fill, SymbolSpec, Trade
+from exchange_simulator.engine.events import Event, UpdateKind, new_order_updated, new_trade_printed
+from exchange_simulator.engine.model import ZERO, EngineOrder, Fill, SymbolSpec, new_fill, new_trade
 from exchange_simulator.engine.registry import OrderRegistry
-from exchange_simulator.engine.rules import crosses, stop_triggered
+from exchange_simulator.engine.rules import stop_triggered
 
 _BUY = Side.BUY
 _STP_NONE = SelfTradePrevention.NONE
@@ -84,17 +84,18 @@ class Matcher:
             if available < order.remaining:
                 self._expire(order, _EXPIRED, now)
                 return
-        best = book.opposite_of(is_buy).best()
-        if best is not None and (limit_ticks is None or crosses(best, is_buy, limit_ticks)):
+        # Most orders rest without trading: compare with the best opposite price in ticks before anything else.
+        prices = (book.asks if is_buy else book.bids).prices
+        if prices and (limit_ticks is None or (prices[0] <= limit_ticks if is_buy else prices[-1] >= limit_ticks)):
             self._match(book, order, is_buy, limit_ticks, now, fills)
-        if order.status is _EXPIRED_IN_MATCH:
-            return
+            if order.status is _EXPIRED_IN_MATCH:
+                return
         if order.executed_qty == order.quantity and order.quantity:
             self._finish_order(order, now)
         elif limit_price is None or order.time_in_force is not _GTC:
             self._expire(order, _EXPIRED, now)
         else:
-            level = book.side_of(is_buy).add(order)
+            level = (book.bids if is_buy else book.asks).add(order)
             self._touch(book, is_buy, level)
             if is_buy and order.executed_qty:
                 # A buy that traded below its limit no longer needs all the quote it locked.
@@ -115,10 +116,11 @@ class Matcher:
         account = taker.account
         stp = taker.self_trade_prevention
         is_market = limit_ticks is None
+        levels, prices = opposite.levels, opposite.prices
         while taker.executed_qty < taker.quantity:
-            level = opposite.best()
-            if level is None:
+            if not prices:
                 return
+            level = levels[prices[0] if is_buy else prices[-1]]
             if not is_market and (level.ticks > limit_ticks if is_buy else level.ticks < limit_ticks):
                 return
             price = level.price
@@ -172,13 +174,14 @@ class Matcher:
 
         accounts = self._accounts
         base, quote = spec.base_asset, spec.quote_asset
-        holding = accounts.holding(buyer.account, quote)
-        holding.locked -= quote_qty
-        holding = accounts.holding(buyer.account, base)
+        buyer_assets = accounts.assets(buyer.account)
+        seller_assets = accounts.assets(seller.account)
+        # Both sides locked what they pay before they could trade, so those holdings exist.
+        buyer_assets[quote].locked -= quote_qty
+        holding = buyer_assets.get(base) or accounts.holding(buyer.account, base)
         holding.free += qty - buyer_commission
-        holding = accounts.holding(seller.account, base)
-        holding.locked -= qty
-        holding = accounts.holding(seller.account, quote)
+        seller_assets[base].locked -= qty
+        holding = seller_assets.get(quote) or accounts.holding(seller.account, quote)
         holding.free += quote_qty - seller_commission
         if accounts.tracking:
             dirty = accounts.dirty
@@ -189,11 +192,14 @@ class Matcher:
         buyer.locked -= quote_qty
         seller.locked -= qty
 
-        for order in (maker, taker):
-            order.executed_qty += qty
-            order.cummulative_quote_qty += quote_qty
-            order.updated_ms = now
-            order.status = _FILLED if order.executed_qty == order.quantity else _PARTIAL
+        maker.executed_qty += qty
+        maker.cummulative_quote_qty += quote_qty
+        maker.updated_ms = now
+        maker.status = _FILLED if maker.executed_qty == maker.quantity else _PARTIAL
+        taker.executed_qty += qty
+        taker.cummulative_quote_qty += quote_qty
+        taker.updated_ms = now
+        taker.status = _FILLED if taker.executed_qty == taker.quantity else _PARTIAL
 
         level.qty -= qty
         self._touch(book, not taker_buys, level)
@@ -201,25 +207,23 @@ class Matcher:
             opposite.remove(maker)
             self._finish_order(maker, now)
 
-        taker_commission = buyer_commission if taker_buys else seller_commission
-        fills.append(
-            Fill(
-                trade_id, taker.order_id, taker.account, spec.symbol, taker.side, price, qty, quote_qty,
-                taker_commission, base if taker_buys else quote, False, now,
-            )
+        taker_fill = new_fill(
+            trade_id, taker.order_id, taker.account, spec.symbol, taker.side, price, qty, quote_qty,
+            buyer_commission if taker_buys else seller_commission, base if taker_buys else quote, False, now,
         )
+        fills.append(taker_fill)
         if self._listeners:
             self._events.append(
-                TradePrinted(
-                    Trade(trade_id, spec.symbol, price, qty, buyer.order_id, seller.order_id, not taker_buys, now)
+                new_trade_printed(
+                    new_trade(trade_id, spec.symbol, price, qty, buyer.order_id, seller.order_id, not taker_buys, now)
                 )
             )
-            maker_fill = Fill(
+            maker_fill = new_fill(
                 trade_id, maker.order_id, maker.account, spec.symbol, maker.side, price, qty, quote_qty,
                 seller_commission if taker_buys else buyer_commission, quote if taker_buys else base, True, now,
             )
             self._emit_order(maker, maker_fill, "TRADE")
-            self._emit_order(taker, fills[-1], "TRADE")
+            self._emit_order(taker, taker_fill, "TRADE")
 
     def _run_stops(self, book: OrderBook, now: int) -> None:
         """Trigger, oldest first, every waiting stop whose price the last trade reached, until none is left."""
@@ -287,4 +291,4 @@ class Matcher:
             (book.touched_bids if is_bid else book.touched_asks)[level.ticks] = level.price
 
     def _emit_order(self, order: EngineOrder, fill: Fill | None, kind: UpdateKind) -> None:
-        self._events.append(OrderUpdated(order.view(), fill, kind))
+        self._events.append(new_order_updated(order.view(), fill, kind))

