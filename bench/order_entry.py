@@ -9,8 +9,9 @@ the same closed-loop load: C keep-alive clients, each sending its next request w
 answered. Every order is a LIMIT BUY of BTCUSDT at half the bid, so it rests at the simulator and
 must come back 201 NEW. Prints requests/s and p50/p99 latency for each and the ratio of the two.
 
-The simulator is started with its Binance order-rate limits lifted (100 orders per 10 s would otherwise
-cap the measurement at 10 orders/s); everything else is the stack as deployed.
+The simulator is started with its Binance order-rate limits lifted through its SIM_BINANCE_* settings
+(100 orders per 10 s would otherwise cap the measurement at 10 orders/s); everything else is the stack as
+deployed. DATABASE_URL and REDIS_URL, when set, point the stack at an external PostgreSQL and Redis.
 """
 from __future__ import annotations
 
@@ -52,35 +53,9 @@ BARE_APP = "bench.bare_app:build()"
 # Far below the market so nothing fills while the measurement runs.
 PRICE_FRACTION = Decimal("0.5")
 NOTIONAL_HEADROOM = Decimal("1.5")
-UNTHROTTLED_ORDERS = 10**9
-SERVE_SIMULATOR = "serve-simulator"
+# Binance's order-rate limits, lifted high enough never to trip during a run (see stack_environ).
+UNTHROTTLED = str(10**9)
 CLIENT_TIMEOUT = 600.0
-
-
-# -- the simulator, with Binance's order-rate limits lifted ----------------------------------------------
-
-def serve_simulator(argv: list[str]) -> int:
-    """`python -m exchange_simulator` with rate limits high enough never to trip during a benchmark."""
-    from exchange_simulator import __main__ as simulator
-    from exchange_simulator.config import BinanceLimits
-
-    load_config = simulator.load_config
-    unthrottled = BinanceLimits(request_weight_per_minute=UNTHROTTLED_ORDERS, orders_per_10s=UNTHROTTLED_ORDERS,
-                                orders_per_day=UNTHROTTLED_ORDERS)
-    simulator.load_config = lambda args, environ: dataclasses.replace(load_config(args, environ),
-                                                                      binance_limits=unthrottled)
-    return simulator.main(argv)
-
-
-class BenchStack(Stack):
-    """The stack as `up` starts it, except that the simulator runs without order-rate limits."""
-
-    def _launch(self, process: ManagedProcess) -> None:
-        if process.name == "exchange_simulator":
-            module_at = process.argv.index("exchange_simulator")
-            process.argv = [sys.executable, "-m", "bench.order_entry", SERVE_SIMULATOR,
-                            *process.argv[module_at + 1:]]
-        super()._launch(process)
 
 
 # -- what gets sent -------------------------------------------------------------------------------------
@@ -339,10 +314,14 @@ def stack_environ(var_dir: Path, log_level: str) -> dict[str, str]:
         "ENV": "SIM", "SIM_URL": f"http://127.0.0.1:{free_port()}", "ORDER_SERVICE_PORT": str(free_port()),
         "VAR_DIR": str(var_dir), "BUS_PREFIX": f"bench-{uuid.uuid4().hex[:8]}:",
         "ORDER_SERVICE_WORKERS": "2", "LOG_LEVEL": log_level,
+        # The real limit of 100 orders per 10 s would cap the measurement at 10 orders/s.
+        "SIM_BINANCE_ORDERS_PER_10S": UNTHROTTLED, "SIM_BINANCE_ORDERS_PER_DAY": UNTHROTTLED,
+        "SIM_BINANCE_WEIGHT_PER_MINUTE": UNTHROTTLED,
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
     }
-    if os.environ.get("REDIS_URL"):
-        environ["REDIS_URL"] = os.environ["REDIS_URL"]
+    for name in ("REDIS_URL", "DATABASE_URL"):  # an external Redis or PostgreSQL instead of the embedded ones
+        if os.environ.get(name):
+            environ[name] = os.environ[name]
     return environ
 
 
@@ -388,7 +367,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         print(f"starting the stack in {var_dir} (workers {settings.order_service_workers}, "
               f"threads {settings.order_service_threads}, LOG_LEVEL {settings.log_level}) ...", flush=True)
-        stack = BenchStack(settings, environ={**os.environ, **environ}).start()
+        stack = Stack(settings, environ={**os.environ, **environ}).start()
         bare, bare_url = bare_server(settings, environ, var_dir)
         http = requests.Session()
         template = resting_order(http, settings.simulator_url)
@@ -462,10 +441,7 @@ def _terminate(signum, frame):
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == [SERVE_SIMULATOR]:
-        return serve_simulator(argv[1:])
-    args = _parse(argv)
+    args = _parse(sys.argv[1:] if argv is None else argv)
     signal.signal(signal.SIGTERM, _terminate)
     try:
         return run(args)

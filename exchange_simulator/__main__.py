@@ -3,18 +3,60 @@ from __future__ import annotations
 
 import logging
 import os
-import signal
+import socket
 import sys
 from collections.abc import Sequence
 
-from werkzeug.serving import make_server
+from gunicorn.app.base import BaseApplication
 
 from shared.logs import configure_logging
 
 from exchange_simulator.app import EXTENSION_KEY, create_app
-from exchange_simulator.config import load_config
+from exchange_simulator.config import SimulatorConfig, load_config
 
 logger = logging.getLogger("exchange_simulator")
+
+# Every websocket client (user data, market data streams) holds a thread for as long as it is
+# connected; plain requests borrow one only while they are answered.
+THREADS = 64
+# Keep-alive connections from the order service and its worker stay open between orders.
+KEEP_ALIVE_SECONDS = 75
+# On stop, open websockets are not waited for longer than this.
+GRACEFUL_TIMEOUT_SECONDS = 3
+
+
+class SimulatorServer(BaseApplication):
+    """Gunicorn with one gthread worker: the books live in one process's memory, and unlike the
+    development server it keeps HTTP connections alive between requests."""
+
+    def __init__(self, config: SimulatorConfig, listener: socket.socket) -> None:
+        self._config = config
+        self._listener = listener
+        super().__init__()
+
+    def load_config(self) -> None:
+        settings = {
+            "bind": [f"fd://{self._listener.fileno()}"], "workers": 1, "worker_class": "gthread",
+            "threads": THREADS, "keepalive": KEEP_ALIVE_SECONDS, "graceful_timeout": GRACEFUL_TIMEOUT_SECONDS,
+            "accesslog": None, "control_socket_disable": True, "loglevel": os.environ.get("LOG_LEVEL", "INFO").lower(),
+            "post_worker_init": _start_world, "worker_exit": _stop_world,
+        }
+        for name, value in settings.items():
+            self.cfg.set(name, value)
+
+    def load(self):
+        # Runs in the worker process, whose post_worker_init starts the world's stepping thread.
+        return create_app(self._config)
+
+
+def _start_world(worker) -> None:
+    worker.wsgi.extensions[EXTENSION_KEY].world.start()
+
+
+def _stop_world(_server, worker) -> None:
+    app = getattr(worker, "wsgi", None)
+    if app is not None:
+        app.extensions[EXTENSION_KEY].world.stop()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -22,27 +64,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging("exchange_simulator", os.environ.get("LOG_LEVEL", "INFO"),
                       json_lines=os.environ.get("LOG_FORMAT", "json").lower() == "json",
                       secrets=[account.api_secret for account in config.accounts])
-    app = create_app(config)
-    simulator = app.extensions[EXTENSION_KEY]
-    # One threaded process: the books live in this process's memory, and websockets need a thread each.
-    server = make_server(config.host, config.port, app, threaded=True)
-    host, port = server.server_address[:2]
+    # Bound here rather than by gunicorn so that port 0 works: the chosen port is known to print it.
+    listener = socket.create_server((config.host, config.port), backlog=2048)
+    listener.set_inheritable(True)
+    host, port = listener.getsockname()[:2]
     logger.info("exchange simulator listening on http://%s:%s (Binance spot at /binance/api, streams at "
                 "ws://%s:%s/binance/ws), seed %s", host, port, host, port, config.seed)
     print(f"listening on http://{host}:{port}", flush=True)
-
-    def shutdown(signum, frame):  # serve_forever must be stopped from another thread
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, shutdown)
-    simulator.world.start()
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        simulator.world.stop()
-        server.server_close()
+    # Gunicorn owns the listener from here and closes it; its master and worker both leave through
+    # SystemExit, the master with 0 after a SIGTERM or SIGINT.
+    SimulatorServer(config, listener).run()
     return 0
 
 

@@ -10,7 +10,7 @@ def gunicorn_argv(settings: Settings, bind: str | None = None) -> list[str]:
     return [
         "gunicorn", "--worker-class", "gthread", "--workers", str(settings.order_service_workers),
         "--threads", str(settings.order_service_threads), "--bind", bind or f"127.0.0.1:{settings.order_service_port}",
-        "--keep-alive", "30", "--graceful-timeout", "10",
+        "--keep-alive", "30", "--graceful-timeout", "10", "--no-control-socket",
         *(["--access-logfile", "-"] if settings.log_level == "DEBUG" else []),
         "order_service.wsgi:build()",
     ]

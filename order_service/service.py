@@ -203,8 +203,9 @@ class OrderService:
 
     def apply_report(self, venue: str, report: ExecutionReport, order_id: str | None = None) -> Order | None:
         """Fold what the venue said into the order: new fills once each, then its status."""
-        if not report.fills and order_id is None:
-            current = self.store.get_by_venue_client_order_id(venue, report.client_order_id)
+        if not report.fills:
+            current = (self.store.get(order_id) if order_id is not None
+                       else self.store.get_by_venue_client_order_id(venue, report.client_order_id))
             if current is not None and _changes_nothing(current, report):
                 return current  # e.g. the stream's echo of an acknowledgement already recorded: no write
         with self.store.unit_of_work() as uow:

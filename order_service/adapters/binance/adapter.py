@@ -66,7 +66,7 @@ class BinanceSpotAdapter:
         """Send a new order; never retried here (a retry of an unknown outcome could trade twice)."""
         params = new_order_params(order)
         report = parse_order(self._http.post("/v3/order", params))
-        log.info("binance order %s %s %s -> %s", report.client_order_id, order.side.value, order.symbol,
+        log.debug("binance order %s %s %s -> %s", report.client_order_id, order.side.value, order.symbol,
                  report.status.value)
         return report
 

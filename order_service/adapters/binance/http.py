@@ -37,7 +37,7 @@ class BinanceHttpClient:
                  wall_clock: Callable[[], float] = time.time,
                  monotonic: Callable[[], float] = time.monotonic) -> None:
         self._config = config
-        self._session = session if session is not None else requests.Session()
+        self._session = session if session is not None else _session_for(config.rest_url)
         self._wall_clock = wall_clock
         self._monotonic = monotonic
         self._lock = threading.Lock()
@@ -150,6 +150,21 @@ class BinanceHttpClient:
                 self.sync_time()
             except VenueError as exc:
                 log.warning("binance clock resync failed: %s", exc)
+
+
+def _session_for(url: str) -> requests.Session:
+    """A keep-alive session whose proxy and CA bundle settings are read from the environment once.
+
+    A session that trusts the environment reads it again on every request (proxy variables, netrc,
+    CA bundle), which costs more than signing the request; what it finds does not change while
+    the service runs.
+    """
+    session = requests.Session()
+    environment = session.merge_environment_settings(url, {}, None, None, None)
+    session.proxies.update(environment["proxies"])
+    session.verify = environment["verify"]
+    session.trust_env = False
+    return session
 
 
 def _json_or_none(response: requests.Response) -> Any:

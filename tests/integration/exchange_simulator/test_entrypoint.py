@@ -19,7 +19,9 @@ def test_module_entrypoint_serves_binance_and_steps_the_market():
         match = re.search(r"listening on (http://\S+)", line)
         assert match, f"unexpected start-up output: {line!r}"
         base = match.group(1)
-        assert requests.get(base + "/binance/api/v3/ping", timeout=5).json() == {}
+        ping = requests.get(base + "/binance/api/v3/ping", timeout=5)
+        assert ping.json() == {}
+        assert ping.headers.get("Connection", "").lower() != "close"  # keep-alive: clients reuse connections
         book = requests.get(base + "/binance/api/v3/ticker/bookTicker", params={"symbol": "BTCUSDT"},
                             timeout=5).json()
         assert Decimal(book["bidPrice"]) < Decimal(book["askPrice"])

@@ -302,6 +302,74 @@ def test_open_orders_and_orders_to_reconcile(store):
     assert store.orders_to_reconcile() == [cancelling, flagged]
 
 
+def test_orders_waiting_on_a_venue_answer_are_reconciled_only_once_they_waited_long_enough(store):
+    in_flight = make_order(status=OrderStatus.PENDING_NEW, created_at=T0, updated_at=T0 + timedelta(seconds=10))
+    stale = make_order(status=OrderStatus.PENDING_NEW, created_at=T0 + timedelta(seconds=1), updated_at=T0)
+    cancelling = make_order(status=OrderStatus.PENDING_CANCEL, created_at=T0 + timedelta(seconds=2),
+                            updated_at=T0 + timedelta(seconds=10))
+    flagged = make_order(status=OrderStatus.NEW, needs_reconcile=True, created_at=T0 + timedelta(seconds=3),
+                         updated_at=T0 + timedelta(seconds=10))
+    add(store, in_flight, stale, cancelling, flagged, make_order(status=OrderStatus.NEW))
+
+    assert store.orders_to_reconcile(unchanged_since=T0 + timedelta(seconds=5)) == [stale, flagged]
+    assert store.orders_to_reconcile(unchanged_since=T0 + timedelta(seconds=11)) == [
+        in_flight, stale, cancelling, flagged]
+    with pytest.raises(ValueError):
+        store.orders_to_reconcile(unchanged_since=datetime(2024, 3, 1))
+
+
+def test_open_order_states_carry_what_reconciliation_compares(store):
+    working = make_order(status=OrderStatus.PARTIALLY_FILLED, filled_quantity=Decimal("0.2"), version=3)
+    elsewhere = make_order(status=OrderStatus.NEW, venue="b3")
+    add(store, working, elsewhere, make_order(status=OrderStatus.FILLED))
+
+    [state] = store.open_order_states("binance")
+    assert state == (working.id, working.venue_client_order_id, OrderStatus.PARTIALLY_FILLED, Decimal("0.2"),
+                     False, T0, 3)
+    assert [s.id for s in store.open_order_states("b3")] == [elsewhere.id]
+
+
+def test_a_failing_unit_of_work_among_concurrent_ones_is_rolled_back_alone(store):
+    barrier = threading.Barrier(8)
+    outcomes: dict[int, str] = {}
+
+    def write(n: int) -> None:
+        barrier.wait(10)
+        try:
+            with store.unit_of_work() as uow:
+                uow.add(make_order(client_order_id=f"group-{n}"), "fp")
+                uow.add_events([(f"group-{n}", "order.accepted", "{}")])
+                if n % 3 == 0:
+                    raise RuntimeError("refused")
+            # Durable and visible to every reader once the block has returned.
+            outcomes[n] = "stored" if store.get_by_client_order_id(f"group-{n}") is not None else "lost"
+        except RuntimeError:
+            outcomes[n] = "failed"
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert outcomes == {n: "failed" if n % 3 == 0 else "stored" for n in range(8)}
+    stored = {o.client_order_id for o in store.list_orders(limit=100)[0]}
+    assert stored == {f"group-{n}" for n in range(8) if n % 3}
+    assert len(store.unpublished_events()) == 5
+
+
+def test_a_write_transaction_cannot_be_nested_in_another_on_sqlite(sqlite_url):
+    store = OrderStore.from_url(sqlite_url)
+    try:
+        with pytest.raises(RuntimeError, match="inside another"):
+            with store.unit_of_work():
+                with store.unit_of_work():
+                    pass
+        add(store, make_order())  # the store is still usable
+        assert len(store.list_orders()[0]) == 1
+    finally:
+        store.dispose()
+
+
 # -- fills ----------------------------------------------------------------------------------------
 
 def test_a_venue_trade_is_recorded_once(store):

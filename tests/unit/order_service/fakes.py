@@ -88,7 +88,7 @@ class FakeLock:
     def __init__(self) -> None:
         self._lock = threading.Lock()
 
-    def acquire(self) -> bool:
+    def acquire(self, sleep=None, blocking=None, blocking_timeout=None) -> bool:
         return self._lock.acquire(timeout=1)
 
     def release(self) -> None:
@@ -106,7 +106,7 @@ class FakeBus:
         self.events.extend(new)
         return len(new)
 
-    def lock(self, name, timeout=10.0, blocking_timeout=None):
+    def lock(self, name, timeout=10.0, blocking_timeout=None, sleep=0.1):
         return self._lock
 
     def ping(self) -> bool:

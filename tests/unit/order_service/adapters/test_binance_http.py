@@ -1,7 +1,7 @@
 import pytest
 
 from order_service.adapters.binance.http import BinanceHttpClient, Security
-from shared.domain.errors import VenueTemporaryError, VenueUnknownOutcome
+from shared.domain.errors import VenueError, VenueTemporaryError, VenueUnknownOutcome
 
 
 class FakeMonotonic:
@@ -64,3 +64,22 @@ def test_an_answer_that_is_not_json_is_an_unknown_outcome(fake_binance, config):
     with pytest.raises(VenueUnknownOutcome) as raised:
         BinanceHttpClient(config).post("/v3/order", {"symbol": "BTCUSDT"})
     assert raised.value.http_status == 502
+
+
+def test_proxy_settings_are_read_once_when_the_client_is_built(fake_binance, config, monkeypatch):
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    client = BinanceHttpClient(config)
+    # A proxy that appears later is not picked up: the request still goes straight to the venue.
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
+    monkeypatch.delenv("NO_PROXY")
+    fake_binance.reply("GET", "/v3/ping", {})
+    assert client.get("/v3/ping", security=Security.NONE) == {}
+
+
+def test_a_proxy_configured_in_the_environment_at_start_is_honoured(config, monkeypatch):
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # nothing listens there
+    client = BinanceHttpClient(config)
+    with pytest.raises(VenueError, match="ProxyError"):
+        client.get("/v3/ping", security=Security.NONE)
