@@ -35,7 +35,9 @@ test-e2e: $(INSTALLED)
 
 bench: $(INSTALLED)
 	$(BIN)/python bench/matching_engine.py
-	$(BIN)/python bench/order_entry.py
+	$(BIN)/python -m bench.order_entry
+	$(BIN)/python -m bench.md_fanout
+	$(BIN)/python -m bench.tick_to_trade
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .hypothesis *.egg-info

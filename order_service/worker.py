@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import logging
-import signal
 import threading
 import time
 
 import redis
 
 from shared.logs import configure_logging
+from shared.signals import stop_on_signals
 from shared.settings import Settings
 
 from order_service import heartbeat
@@ -90,11 +90,12 @@ class Worker:
 
 
 def main(settings: Settings | None = None) -> None:
+    stopping = threading.Event()
+    stop_on_signals(stopping)
     settings = settings or Settings.from_env()
     configure_logging("order_worker", settings.log_level, settings.log_json, settings.secrets())
     worker = Worker(build_service(settings), settings.reconcile_interval)
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: worker.stopping.set())
+    worker.stopping = stopping
     worker.start()
     log.info("order worker running", extra={"venues": list(worker.service.venues.adapters())})
     worker.stopping.wait()

@@ -67,11 +67,26 @@ return false
 """
 
 
+# PUBLISH each (channel, payload) pair of ARGV (after one index per key), then SET each key of KEYS to
+# the payload of the message its index names: the last value of its channel.
+_PUBLISH_BURST = """
+local keys = #KEYS
+for i = keys + 1, #ARGV, 2 do
+  redis.call('PUBLISH', ARGV[i], ARGV[i + 1])
+end
+for k = 1, keys do
+  redis.call('SET', KEYS[k], ARGV[keys + 2 * tonumber(ARGV[k])])
+end
+return (#ARGV - keys) / 2
+"""
+
+
 class EventBus:
     def __init__(self, client: redis.Redis, prefix: str = "") -> None:
         self.client = client
         self.prefix = prefix
         self._publish_once = client.register_script(_PUBLISH_ONCE)
+        self._publish_burst = client.register_script(_PUBLISH_BURST)
 
     @classmethod
     def from_url(cls, url: str, prefix: str = "", **kwargs) -> "EventBus":
@@ -104,6 +119,31 @@ class EventBus:
         pipe.set(self.key(f"last:{channel}"), payload)
         pipe.publish(self.key(channel), payload)
         pipe.execute()
+
+    def publish_many(self, messages: Sequence[tuple[str, str]], keep_last: bool = True) -> None:
+        """Publish a burst in one round trip; with `keep_last` each channel's last payload is kept too.
+
+        One script call carries the whole burst (far cheaper to send than one command per message), and
+        only the final payload of a channel is written to its `last:` key: the earlier ones are
+        superseded within the same burst.
+        """
+        if not messages:
+            return
+        last: dict[str, int] = {}
+        args: list[str] = []
+        for index, (channel, payload) in enumerate(messages):
+            args += (self.key(channel), payload)
+            last[channel] = index
+        if not keep_last:
+            last = {}
+        keys = [self.key(f"last:{channel}") for channel in last]
+        self._publish_burst(keys=keys, args=[str(index + 1) for index in last.values()] + args)
+
+    def last_values(self, channels: Sequence[str]) -> list[str | None]:
+        """The last payload kept for each channel (None where there is none), in one round trip."""
+        if not channels:
+            return []
+        return self.client.mget([self.key(f"last:{channel}") for channel in channels])
 
     def set_value(self, name: str, value: str, ttl_seconds: int | None = None) -> None:
         self.client.set(self.key(name), value, ex=ttl_seconds)

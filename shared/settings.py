@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Mapping
 
@@ -91,9 +92,31 @@ class Settings:
     order_service_workers: int = 2
     order_service_threads: int = 8
     reconcile_interval: float = 5.0
+    algo_service_port: int = 5001
+    algo_service_url: str = "http://127.0.0.1:5001"
+    algo_service_workers: int = 2
+    algo_service_threads: int = 4
+    algo_stop_timeout: float = 10.0    # seconds a stopping algo gets before it is killed
+    algo_order_timeout: float = 10.0   # seconds an algo waits on one order service call
+    algo_strategies: tuple[str, ...] = ()  # extra "name=module:Class" strategies, beside the entry points
     hashdex_url: str | None = None     # iNAV and portfolio composition of the B3 crypto ETFs
     usd_brl_url: str | None = None     # public USD/BRL rate (Coinbase exchange rates)
     venues: Mapping[str, VenueSettings] = field(default_factory=dict)
+    # market data service
+    market_data_port: int = 5002
+    market_data_url: str = "http://127.0.0.1:5002"
+    market_data_threads: int = 4
+    md_binance_symbols: tuple[str, ...] = ("BTCUSDT", "ETHUSDT", "SOLUSDT")
+    md_binance_futures_symbols: tuple[str, ...] = ("BTCUSDT", "ETHUSDT", "SOLUSDT")
+    md_inav_etfs: tuple[str, ...] = ("BITH11", "ETHE11", "SOLH11")
+    md_inav_price_source: str = "binance-futures"   # venue whose quote mid prices the ETFs' underlying
+    md_inav_threshold: Decimal = Decimal("0.01")     # BRL change per share that publishes a new iNAV
+    md_stale_after: float = 10.0                     # seconds of silence before a feed is stale
+    md_fx_poll_interval: float = 1.0
+    md_hashdex_poll_interval: float = 5.0
+    md_pcf_refresh_interval: float = 300.0
+    md_ws_max_connection_age: float = 86_000.0       # Binance closes a stream connection at 24 h
+    md_required_feeds: tuple[str, ...] | None = None  # None: every enabled feed
 
     @property
     def effective_database_url(self) -> str:
@@ -134,16 +157,56 @@ class Settings:
             order_service_workers=int(lookup("ORDER_SERVICE_WORKERS", "2")),
             order_service_threads=int(lookup("ORDER_SERVICE_THREADS", "8")),
             reconcile_interval=float(lookup("RECONCILE_INTERVAL", "5")),
+            algo_service_port=int(lookup("ALGO_SERVICE_PORT", "5001")),
+            algo_service_url=lookup("ALGO_SERVICE_URL",
+                                    f"http://127.0.0.1:{lookup('ALGO_SERVICE_PORT', '5001')}").rstrip("/"),
+            algo_service_workers=int(lookup("ALGO_SERVICE_WORKERS", "2")),
+            algo_service_threads=int(lookup("ALGO_SERVICE_THREADS", "4")),
+            algo_stop_timeout=float(lookup("ALGO_STOP_TIMEOUT", "10")),
+            algo_order_timeout=float(lookup("ALGO_ORDER_TIMEOUT", "10")),
+            algo_strategies=tuple(p.strip() for p in (lookup("ALGO_STRATEGIES", "") or "").split(",") if p.strip()),
             hashdex_url=(lookup("HASHDEX_MD_ENDPOINT", f"{simulator_url}/hashdex" if env == SIMULATOR_ENV else None)
                          or "").rstrip("/") or None,
             usd_brl_url=lookup("COINBASE_DOLLAR_ENDPOINT",
                                f"{simulator_url}/coinbase/v2/exchange-rates?currency=USD" if env == SIMULATOR_ENV
                                else "https://api.coinbase.com/v2/exchange-rates?currency=USD"),
             venues={spec.name: _venue(lookup, env, simulator_url, spec) for spec in VENUE_VARIABLES},
+            **_market_data(lookup),
         )
         if overrides:
             settings = _replace(settings, overrides)
         return settings
+
+
+def _symbols(raw: str | None) -> tuple[str, ...]:
+    """A comma-separated list of symbols; `none` for an empty one (which turns the feed off)."""
+    if (raw or "").strip().lower() == "none":
+        return ()
+    return tuple(part.strip().upper() for part in (raw or "").split(",") if part.strip())
+
+
+def _market_data(lookup: "_Lookup") -> dict:
+    """The market data service's variables (MARKET_DATA_*, MD_*)."""
+    port = int(lookup("MARKET_DATA_PORT", "5002"))
+    defaults = Settings()
+    required = lookup("MD_REQUIRED_FEEDS")
+    return {
+        "market_data_port": port,
+        "market_data_url": lookup("MARKET_DATA_URL", f"http://127.0.0.1:{port}").rstrip("/"),
+        "market_data_threads": int(lookup("MARKET_DATA_THREADS", "4")),
+        "md_binance_symbols": _symbols(lookup("MD_BINANCE_SYMBOLS", ",".join(defaults.md_binance_symbols))),
+        "md_binance_futures_symbols": _symbols(lookup("MD_BINANCE_FUTURES_SYMBOLS",
+                                                      ",".join(defaults.md_binance_futures_symbols))),
+        "md_inav_etfs": _symbols(lookup("MD_INAV_ETFS", ",".join(defaults.md_inav_etfs))),
+        "md_inav_price_source": lookup("MD_INAV_PRICE_SOURCE", defaults.md_inav_price_source).lower(),
+        "md_inav_threshold": Decimal(lookup("MD_INAV_THRESHOLD", "0.01")),
+        "md_stale_after": float(lookup("MD_STALE_AFTER", "10")),
+        "md_fx_poll_interval": float(lookup("MD_FX_POLL_INTERVAL", "1")),
+        "md_hashdex_poll_interval": float(lookup("MD_HASHDEX_POLL_INTERVAL", "5")),
+        "md_pcf_refresh_interval": float(lookup("MD_PCF_REFRESH_INTERVAL", "300")),
+        "md_ws_max_connection_age": float(lookup("MD_WS_MAX_CONNECTION_AGE", "86000")),
+        "md_required_feeds": tuple(p.strip() for p in required.split(",") if p.strip()) if required else None,
+    }
 
 
 def _replace(settings: Settings, overrides: dict) -> Settings:

@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 
-import requests
-
+from algo_service.cli import add_algo_commands
+from shared.http.commands import call
 from shared.logs import configure_logging
 from shared.settings import Settings
 
@@ -25,7 +24,9 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="trading-system", description=__doc__)
     commands = parser.add_subparsers(title="commands")
 
-    up = commands.add_parser("up", help="start Redis, the exchange simulator, the order service and its worker")
+    up = commands.add_parser("up", help="start Redis, the exchange simulator, the order service and its worker, "
+                                        "the market data service with its feeds, "
+                                        "and the algo service with its supervisor")
     up.set_defaults(handler=_up)
 
     sim = commands.add_parser("sim", help="run the exchange simulator alone", add_help=False)
@@ -59,6 +60,21 @@ def _parser() -> argparse.ArgumentParser:
     tail = commands.add_parser("tail", help="print messages of channels matching a pattern, e.g. 'orders.*'")
     tail.add_argument("pattern")
     tail.set_defaults(handler=_tail)
+
+    md = commands.add_parser("md", help="market data: follow channels, read snapshots, list feeds")
+    md_verbs = md.add_subparsers(title="actions")
+    md_tail = md_verbs.add_parser("tail", help="print market data messages of channels matching a pattern, e.g. 'md.*'")
+    md_tail.add_argument("pattern", help="a Redis glob pattern such as 'md.quote.binance.*' (default prefix added)")
+    md_tail.add_argument("--snapshot", action="store_true", help="first print the last value of each matching channel")
+    md_tail.set_defaults(handler=_md_tail)
+    md_snap = md_verbs.add_parser("snapshot", help="last values of one instrument (venue 'inav' or 'fx' too)")
+    md_snap.add_argument("venue")
+    md_snap.add_argument("symbol")
+    md_snap.set_defaults(handler=_md_snapshot)
+    md_feeds = md_verbs.add_parser("feeds", help="each feed's state, message count and last message age")
+    md_feeds.set_defaults(handler=_md_feeds)
+
+    add_algo_commands(commands)
 
     events = commands.add_parser("events", help="print the order event stream from the start, then follow it")
     events.add_argument("--from-id", default="0-0")
@@ -100,20 +116,8 @@ def _api() -> str:
     return Settings.from_env().order_service_url
 
 
-def _show_response(response: requests.Response) -> int:
-    try:
-        print(json.dumps(response.json(), indent=2))
-    except ValueError:
-        print(response.text)
-    return 0 if response.ok else 1
-
-
 def _call(method: str, path: str, **kwargs) -> int:
-    try:
-        return _show_response(requests.request(method, _api() + path, timeout=30, **kwargs))
-    except requests.ConnectionError:
-        print(f"the order service is not reachable at {_api()}; is `trading-system up` running?", file=sys.stderr)
-        return 1
+    return call("order service", _api(), method, path, **kwargs)
 
 
 def _place(args) -> int:
@@ -160,7 +164,33 @@ def _bus():
 
 
 def _tail(args) -> int:
-    pubsub = _bus().pubsub(patterns=[args.pattern])
+    return _follow(_bus().pubsub(patterns=[args.pattern]))
+
+
+def _md_tail(args) -> int:
+    bus = _bus()
+    if args.snapshot:
+        # Last values live under `last:{channel}`: the same pattern finds them.
+        keys = sorted(bus.client.scan_iter(match=bus.key(f"last:{args.pattern}"), count=1000))
+        for key, payload in zip(keys, bus.client.mget(keys) if keys else []):
+            if payload is not None:
+                print(f"{key.replace('last:', '', 1)} {payload}", flush=True)
+    return _follow(bus.pubsub(patterns=[args.pattern]))
+
+
+def _md_api(path: str) -> int:
+    return call("market data service", Settings.from_env().market_data_url, "GET", path, timeout=10)
+
+
+def _md_snapshot(args) -> int:
+    return _md_api(f"/api/v1/marketdata/{args.venue}/{args.symbol}")
+
+
+def _md_feeds(args) -> int:
+    return _md_api("/api/v1/feeds")
+
+
+def _follow(pubsub) -> int:
     try:
         for message in pubsub.listen():
             if message["type"] == "pmessage":

@@ -1,5 +1,6 @@
 """`trading-system up`: Redis (embedded unless REDIS_URL is set), the exchange simulator, the order service
-and its worker, each healthy before the next starts, all stopped cleanly together."""
+and its worker, the market data feeds and their API, the algo service and its supervisor, each healthy before the next starts, all stopped
+cleanly together."""
 from __future__ import annotations
 
 import logging
@@ -7,9 +8,12 @@ import os
 import shutil
 import signal
 import threading
+import time
 from pathlib import Path
 from urllib.parse import urlparse
 
+from algo_service.supervisor import supervising
+from market_data_service.status import feeds_ready
 from order_service.heartbeat import streams_connected
 from shared.bus import EventBus
 from shared.embedded_redis import EmbeddedRedis
@@ -61,12 +65,35 @@ class Stack:
             try:
                 self._launch(ManagedProcess("order_worker", python_module("order_service.worker"), env,
                                             health_check=lambda: streams_connected(bus)))
+                self._launch(ManagedProcess("market_data_feeds", python_module("market_data_service.feeds"), env,
+                                            health_check=lambda: feeds_ready(bus)))
             finally:
                 bus.close()
+            self._launch(ManagedProcess(
+                "market_data_service", python_module("market_data_service"), env,
+                f"http://127.0.0.1:{self.settings.market_data_port}/healthz"))
+            self._launch(ManagedProcess(
+                "algo_service", python_module("algo_service"), env,
+                f"http://127.0.0.1:{self.settings.algo_service_port}/healthz"))
+            self.start_algo_supervisor(env)
         except Exception:
             self.stop()
             raise
         return self
+
+    def start_algo_supervisor(self, env: dict[str, str] | None = None) -> ManagedProcess:
+        """The algo supervisor; launched last so it is stopped first, while the order service can still
+        cancel what the algos leave working. On `up`'s stop it stops the algos with it."""
+        env = env or next(p.env for p in self.processes if p.name == "algo_service")
+        bus = EventBus.from_url(env["REDIS_URL"], self.settings.bus_prefix)
+        supervisor = ManagedProcess("algo_supervisor", python_module("algo_service.supervisor", "--stop-algos-on-exit"),
+                                    env)
+        supervisor.health_check = lambda: supervising(bus, supervisor.process.pid)
+        try:
+            self._launch(supervisor)
+        finally:
+            bus.close()
+        return supervisor
 
     def _needs_simulator(self) -> bool:
         return any(v.is_simulator for v in self.settings.venues.values())
@@ -82,6 +109,10 @@ class Stack:
         lines = [
             "trading-system is up",
             f"  order service   http://127.0.0.1:{s.order_service_port}  (docs: /docs, OpenAPI: /openapi.json)",
+            f"  market data     http://127.0.0.1:{s.market_data_port}  (feeds: /api/v1/feeds; "
+            f"live: trading-system md tail 'md.*')",
+            f"  algo service    http://127.0.0.1:{s.algo_service_port}  (strategies: /api/v1/strategies; "
+            f"trading-system algo deploy|list|stop|logs)",
             f"  redis           {self.redis_url}{'  (embedded)' if self.redis else ''}",
             f"  event stream    {s.bus_prefix}orders:events",
             f"  database        {_without_password(s.effective_database_url)}",
@@ -96,7 +127,8 @@ class Stack:
         """Block until a signal or until a child dies; returns the exit code for `up`."""
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: self.stopping.set())
-        while not self.stopping.wait(0.5):
+        while not self.stopping.is_set():  # not stopping.wait(): the handler sets it on this very thread
+            time.sleep(0.5)
             dead = [p for p in self.processes if not p.alive]
             if dead:
                 for process in dead:

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
+from shared.http.bodies import json_response
 from shared.codec import fill_to_dict
 from shared.http.problems import Problem
 
-from order_service.api.common import json_response, query_limit, query_since, service
+from order_service.api.common import query_limit, query_since, service
 
 bp = Blueprint("fills", __name__, url_prefix="/api/v1/fills")
 

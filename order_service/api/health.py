@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from order_service.api.common import json_response, service
+from shared.http.bodies import json_response
+
+from order_service.api.common import service
 from order_service.heartbeat import worker_status
 
 bp = Blueprint("health", __name__)

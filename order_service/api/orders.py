@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
+from shared.http.bodies import json_response, parse_body
 from shared.codec import fill_to_dict, order_to_dict
 from shared.domain import OrderStatus
 from shared.http.problems import Problem
 
-from order_service.api.common import json_response, parse_body, query_limit, query_since, service
+from order_service.api.common import query_limit, query_since, service
 from order_service.schemas import OrderAmend, OrderCreate
 
 bp = Blueprint("orders", __name__, url_prefix="/api/v1/orders")

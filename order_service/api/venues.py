@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
+from shared.http.bodies import json_response
 from shared.codec import decimal_str
 from shared.domain import Instrument
 
-from order_service.api.common import json_response, service
+from order_service.api.common import service
 
 bp = Blueprint("venues", __name__, url_prefix="/api/v1")
 

@@ -1,4 +1,5 @@
-"""`trading-system up` as a user runs it: embedded Redis, everything healthy, a clean stop on SIGTERM."""
+"""`trading-system up` as a user runs it: embedded Redis, everything healthy, a clean stop on SIGTERM that
+takes the algos with it."""
 from __future__ import annotations
 
 import os
@@ -34,10 +35,11 @@ def alive(pid: int) -> bool:
 
 
 def test_up_starts_everything_on_embedded_defaults_and_stops_cleanly(tmp_path):
-    api_port, sim_port = free_port(), free_port()
+    api_port, sim_port, md_port, algo_port = free_port(), free_port(), free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL", "ENV")}
     env.update({"VAR_DIR": str(tmp_path / "var"), "ORDER_SERVICE_PORT": str(api_port),
-                "SIM_URL": f"http://127.0.0.1:{sim_port}", "PYTHONUNBUFFERED": "1"})
+                "SIM_URL": f"http://127.0.0.1:{sim_port}", "MARKET_DATA_PORT": str(md_port),
+                "ALGO_SERVICE_PORT": str(algo_port), "PYTHONUNBUFFERED": "1"})
     up = subprocess.Popen([sys.executable, "-m", "trading_system.cli", "up"], env=env, cwd=tmp_path,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
@@ -53,12 +55,26 @@ def test_up_starts_everything_on_embedded_defaults_and_stops_cleanly(tmp_path):
         banner = "".join(lines)
         assert "trading-system is up" in banner, banner
         assert "(embedded)" in banner and f"http://127.0.0.1:{api_port}" in banner
+        assert f"http://127.0.0.1:{md_port}" in banner and f"http://127.0.0.1:{algo_port}" in banner
         order = requests.post(f"http://127.0.0.1:{api_port}/api/v1/orders", timeout=30, json={
             "venue": "binance", "symbol": "BTCUSDT", "side": "BUY", "type": "MARKET", "quantity": "0.01"}).json()
         assert order["status"] == "FILLED" and order["filled_quantity"] == "0.01000000"
         assert (tmp_path / "var" / "redis" / "appendonly.aof").exists() or any((tmp_path / "var" / "redis").iterdir())
+        feeds = requests.get(f"http://127.0.0.1:{md_port}/api/v1/feeds", timeout=10).json()["feeds"]
+        assert {f["name"] for f in feeds} >= {"binance", "binance-futures", "inav"}
+        algo = requests.post(f"http://127.0.0.1:{algo_port}/api/v1/algos", timeout=10, json={
+            "strategy": "twap", "params": {"venue": "binance", "symbol": "BTCUSDT", "side": "BUY",
+                                           "quantity": "0.01", "duration": "600", "slices": 10}}).json()
+        algo_pid = None
+        deadline = time.monotonic() + 30
+        while algo_pid is None and time.monotonic() < deadline:
+            state = requests.get(f"http://127.0.0.1:{algo_port}/api/v1/algos/{algo['id']}", timeout=10).json()
+            algo_pid = state["pid"] if state["status"] == "RUNNING" else None
+            time.sleep(0.1)
+        assert algo_pid is not None and alive(algo_pid)
+        # redis-server, simulator, order service, worker, market data feeds and API, algo API and supervisor
         children = children_of(up.pid)
-        assert len(children) >= 4  # redis-server, simulator, order service, worker
+        assert len(children) >= 8
     finally:
         up.send_signal(signal.SIGTERM)
         code = up.wait(timeout=60)
@@ -69,3 +85,4 @@ def test_up_starts_everything_on_embedded_defaults_and_stops_cleanly(tmp_path):
     while any(alive(pid) for pid in children) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert [pid for pid in children if alive(pid)] == []
+    assert not alive(algo_pid)  # the algo was stopped with the stack, not orphaned

@@ -7,14 +7,6 @@ from tests.integration.exchange_simulator.support import start_simulator
 
 
 @pytest.fixture
-def sim():
-    """A fresh simulator (no background stepping, so the book only moves when a test moves it)."""
-    running, stop = start_simulator()
-    yield running
-    stop()
-
-
-@pytest.fixture
 def client(sim):
     return sim.client
 

@@ -4,19 +4,7 @@ from __future__ import annotations
 import json
 import time
 
-import pytest
-
 from shared.bus import EventBus, OutgoingEvent
-
-
-@pytest.fixture
-def bus(redis_url, bus_prefix):
-    bus = EventBus.from_url(redis_url, bus_prefix)
-    yield bus
-    keys = bus.client.keys(f"{bus_prefix}*")
-    if keys:
-        bus.client.delete(*keys)
-    bus.close()
 
 
 def event(seq: int, order_id: str = "o1", algo_id: str | None = "a1", kind: str = "order.accepted") -> OutgoingEvent:

@@ -1,0 +1,1 @@
+"""Strategies shipped with the algo service (registered as entry points in pyproject.toml)."""
