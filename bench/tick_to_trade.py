@@ -20,6 +20,7 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
+import redis
 import requests
 from pydantic import BaseModel, ConfigDict
 
@@ -40,13 +41,14 @@ STRATEGY = "bench-tick-to-trade=bench.tick_to_trade:TickToTrade"
 class TickToTradeParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    out: str
+    report_to: str | None = None
     price: str
     quantity: str
 
 
 class TickToTrade(Strategy):
-    """Answers each quote with a LIMIT IOC order and writes quote-to-order-event nanoseconds to `out`."""
+    """Answers each quote with a LIMIT IOC order and publishes quote-to-order-event nanoseconds on the Redis
+    channel `report_to` (after the measurement, so the report costs the loop nothing)."""
 
     name = "bench-tick-to-trade"
     Params = TickToTradeParams
@@ -56,7 +58,7 @@ class TickToTrade(Strategy):
 
     def on_start(self) -> None:
         self.sent: dict[str, int] = {}
-        self.out = open(self.params.out, "a", buffering=1)
+        self.report = redis.Redis.from_url(os.environ["REDIS_URL"]) if self.params.report_to else None
 
     def on_quote(self, quote: Quote) -> None:
         order = self.orders.limit("binance", "BTCUSDT", "BUY", Decimal(self.params.quantity),
@@ -66,7 +68,9 @@ class TickToTrade(Strategy):
     def on_order_event(self, update: OrderUpdate) -> None:
         started = self.sent.pop(update.order.id, None)
         if started is not None:
-            self.out.write(f"{time.time_ns() - started}\n")
+            elapsed = time.time_ns() - started
+            if self.report is not None:
+                self.report.publish(self.params.report_to, str(elapsed))
 
 
 def percentiles(samples_ns: list[int]) -> tuple[float, float]:
@@ -120,15 +124,6 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def wait_lines(path: Path, lines: int, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if path.exists() and path.read_bytes().count(b"\n") >= lines:
-            return True
-        time.sleep(0.0005)
-    return False
-
-
 def run(args: argparse.Namespace) -> int:
     var_dir = Path(tempfile.mkdtemp(prefix="bench-tick-to-trade-"))
     environ = {**stack_environ(var_dir, "WARNING"), "ALGO_SERVICE_PORT": str(free_port()),
@@ -143,12 +138,16 @@ def run(args: argparse.Namespace) -> int:
         template = resting_order(http, settings.simulator_url)
         fund(http, settings.simulator_url, template, args.ticks + args.warmup)
         bus = EventBus.from_url(stack.redis_url, settings.bus_prefix)
-        out = var_dir / "latencies.txt"
-        params = {"out": str(out), "price": format(template.price, "f"), "quantity": format(template.quantity, "f")}
+        report_to = f"{settings.bus_prefix}bench.tick-to-trade"
+        reports = bus.client.pubsub()
+        reports.subscribe(report_to)
+        assert reports.get_message(timeout=10.0)["type"] == "subscribe"
+        params = {"report_to": report_to, "price": format(template.price, "f"),
+                  "quantity": format(template.quantity, "f")}
         algo = http.post(f"{settings.algo_service_url}/api/v1/algos",
                          json={"strategy": "bench-tick-to-trade", "params": params}, timeout=10).json()
         idle = http.post(f"{settings.algo_service_url}/api/v1/algos",
-                         json={"strategy": "bench-tick-to-trade", "params": {**params, "out": os.devnull}},
+                         json={"strategy": "bench-tick-to-trade", "params": {**params, "report_to": None}},
                          timeout=10).json()
         for algo_id in (algo["id"], idle["id"]):
             deadline = time.monotonic() + 30
@@ -158,14 +157,18 @@ def run(args: argparse.Namespace) -> int:
                 time.sleep(0.1)
         channel = quote_channel(BENCH_VENUE, BENCH_SYMBOL)
         lost = 0
+        samples = []
         for tick in range(args.warmup + args.ticks):
             now = time.time_ns()
             quote = Quote(BENCH_VENUE, BENCH_SYMBOL, Decimal("100"), Decimal("1"), Decimal("100.01"), Decimal("1"),
                           now, now)
             bus.publish(channel, dumps(quote, now))
-            if not wait_lines(out, tick + 1 - lost):
+            report = reports.get_message(timeout=10.0)  # blocks in select(): no polling beside the loop
+            if report is None:
                 lost += 1
-        samples = [int(line) for line in out.read_text().split()][args.warmup:]
+            elif tick >= args.warmup:
+                samples.append(int(report["data"]))
+        reports.close()
         floor_pubsub = pubsub_one_way(bus, args.ticks)
         floor_post = bare_posts(bare_url, args.ticks)
         idle_pid = http.get(f"{settings.algo_service_url}/api/v1/algos/{idle['id']}").json()["pid"]
