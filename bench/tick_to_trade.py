@@ -44,6 +44,7 @@ class TickToTradeParams(BaseModel):
     report_to: str | None = None
     price: str
     quantity: str
+    idle: bool = False   # subscribe to nothing: an algo process at rest, for its memory
 
 
 class TickToTrade(Strategy):
@@ -54,7 +55,7 @@ class TickToTrade(Strategy):
     Params = TickToTradeParams
 
     def subscriptions(self) -> list[str]:
-        return [quote_channel(BENCH_VENUE, BENCH_SYMBOL)]
+        return [] if self.params.idle else [quote_channel(BENCH_VENUE, BENCH_SYMBOL)]
 
     def on_start(self) -> None:
         self.sent: dict[str, int] = {}
@@ -147,7 +148,7 @@ def run(args: argparse.Namespace) -> int:
         algo = http.post(f"{settings.algo_service_url}/api/v1/algos",
                          json={"strategy": "bench-tick-to-trade", "params": params}, timeout=10).json()
         idle = http.post(f"{settings.algo_service_url}/api/v1/algos",
-                         json={"strategy": "bench-tick-to-trade", "params": {**params, "report_to": None}},
+                         json={"strategy": "bench-tick-to-trade", "params": {**params, "report_to": None, "idle": True}},
                          timeout=10).json()
         for algo_id in (algo["id"], idle["id"]):
             deadline = time.monotonic() + 30
