@@ -10,7 +10,7 @@ from shared.http.problems import Problem, problem_response, register_error_handl
 from shared.settings import Settings
 
 from order_service import openapi
-from order_service.api import fills, health, orders, venues
+from order_service.api import fills, health, orders, positions, venues
 from order_service.errors import OrderServiceError, VenueUnavailable
 from order_service.outbox import OutboxPublisher
 from order_service.service import OrderService
@@ -44,7 +44,7 @@ def create_app(settings: Settings, *, service: OrderService | None = None) -> Fl
         response.headers.update(headers_extra)
         return response
 
-    for blueprint in (orders.bp, fills.bp, venues.bp, health.bp):
+    for blueprint in (orders.bp, fills.bp, positions.bp, venues.bp, health.bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(docs_blueprint(openapi.document()))
     install_metrics(app)

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from shared.http.openapi import Operation, build_openapi
 
-from order_service.schemas import FillOut, FillPage, InstrumentOut, OrderAmend, OrderCreate, OrderOut, OrderPage, VenueOut
+from order_service.schemas import (FillOut, FillPage, InstrumentOut, OrderAmend, OrderCreate, OrderOut, OrderPage,
+                                   PositionList, VenueOut)
 from pydantic import BaseModel
 
 
@@ -37,6 +38,10 @@ OPERATIONS = [
     Operation("GET", "/api/v1/fills", "List fills, newest first", None, {200: FillPage},
               (("venue", ""), ("symbol", ""), ("order_id", ""), ("algo_id", ""), ("since", ""), ("cursor", ""),
                ("limit", "")), tag="fills"),
+    Operation("GET", "/api/v1/positions", "Positions from the fills: net quantity, entry price, realised PnL",
+              None, {200: PositionList},
+              (("venue", ""), ("symbol", ""), ("account", ""), ("algo_id", "fills of one algo's orders"),
+               ("open", "true: only positions not flat")), problems=(422,), tag="positions"),
     Operation("GET", "/api/v1/venues", "Venues, their endpoints and reachability", None, {200: VenueList},
               problems=(), tag="venues"),
     Operation("GET", "/api/v1/instruments", "Instruments with tick, step, lot and minimums", None,

@@ -164,6 +164,26 @@ class FillPage(BaseModel):
     next_cursor: str | None
 
 
+class PositionOut(BaseModel):
+    venue: str
+    symbol: str
+    account: str | None
+    net_quantity: str = Field(description="bought minus sold; negative is short")
+    average_entry_price: str | None = Field(description="average cost of the open quantity; null when flat")
+    realized_pnl: str = Field(description="in the quote currency, by average cost; fees not included")
+    bought_quantity: str
+    sold_quantity: str
+    average_buy_price: str | None
+    average_sell_price: str | None
+    fees: dict[str, str] = Field(description="fees paid, per asset")
+    fills: int
+    last_fill_at: str | None
+
+
+class PositionList(BaseModel):
+    positions: list[PositionOut]
+
+
 class InstrumentOut(BaseModel):
     venue: str
     symbol: str

@@ -8,6 +8,10 @@ from enum import Enum
 from typing import Any
 
 from shared.domain import Fill, Order, OrderEvent
+from shared.domain.position import Position
+
+# Averages are quotients: shown to 12 decimal places, which no venue's price or quantity grid goes beyond.
+_AVERAGE_PLACES = Decimal("1e-12")
 
 
 def decimal_str(value: Decimal | None) -> str | None:
@@ -66,6 +70,33 @@ def fill_to_dict(fill: Fill) -> dict[str, Any]:
         "fee_asset": fill.fee_asset,
         "liquidity": fill.liquidity.value if fill.liquidity else None,
         "time": iso(fill.time),
+    }
+
+
+def _sum(value: Decimal) -> str:
+    """A total without the trailing zeros its terms brought: 0.010 - 0.010 is "0"."""
+    return decimal_str(value.normalize())
+
+
+def _average(value: Decimal | None) -> str | None:
+    return None if value is None else _sum(value.quantize(_AVERAGE_PLACES))
+
+
+def position_to_dict(position: Position) -> dict[str, Any]:
+    return {
+        "venue": position.venue,
+        "symbol": position.symbol,
+        "account": position.account,
+        "net_quantity": _sum(position.net_quantity),
+        "average_entry_price": _average(position.average_entry_price),
+        "realized_pnl": _average(position.realized_pnl),
+        "bought_quantity": _sum(position.bought_quantity),
+        "sold_quantity": _sum(position.sold_quantity),
+        "average_buy_price": _average(position.average_buy_price),
+        "average_sell_price": _average(position.average_sell_price),
+        "fees": {asset: _sum(amount) for asset, amount in sorted(position.fees.items())},
+        "fills": position.fills,
+        "last_fill_at": iso(position.last_fill_at),
     }
 
 

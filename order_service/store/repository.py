@@ -211,6 +211,18 @@ class OrderStore:
         more = len(found) > limit
         return page, encode_cursor(page[-1].time, page[-1].fill_id) if more else None
 
+    def fills_with_accounts(self, *, venue: str | None = None, symbol: str | None = None,
+                            account: str | None = None, algo_id: str | None = None) -> list[tuple[Fill, str | None]]:
+        """Every fill matching the filters with its order's account, oldest first: what positions add up."""
+        query = (sa.select(fills, orders.c.account).join_from(fills, orders, orders.c.id == fills.c.order_id)
+                 .order_by(fills.c.time, fills.c.fill_id))
+        for column, value in ((fills.c.venue, venue), (fills.c.symbol, symbol), (orders.c.account, account),
+                              (orders.c.algo_id, algo_id)):
+            if value is not None:
+                query = query.where(column == value)
+        with self._read() as connection:
+            return [(row_to_fill(row), row.account) for row in connection.execute(query)]
+
     # -- outbox ---------------------------------------------------------------------------------
 
     def unpublished_events(self, limit: int = 500) -> list[tuple[int, str]]:

@@ -15,6 +15,14 @@ def test_market_order_fills_and_its_events_are_on_the_stream_once_in_order(runni
     assert [e["type"] for e in events] == ["order.accepted", "order.filled"]
     fills = running.http.get(f"{running.api}/api/v1/orders/{order['id']}/fills").json()["fills"]
     assert sum(Decimal(f["quantity"]) for f in fills) == Decimal("0.01")
+    # The fill is in the account's position, bought at the order's average price.
+    response = running.post_order(venue="binance", symbol="BTCUSDT", side="BUY", type="MARKET", quantity="0.01",
+                                  account="e2e-positions")
+    bought = response.json()
+    (position,) = running.http.get(f"{running.api}/api/v1/positions",
+                                   params={"venue": "binance", "account": "e2e-positions"}).json()["positions"]
+    assert (position["symbol"], Decimal(position["net_quantity"])) == ("BTCUSDT", Decimal("0.01"))
+    assert abs(Decimal(position["average_entry_price"]) - Decimal(bought["average_price"])) < Decimal("1e-8")
 
 
 def test_a_resting_limit_order_fills_when_the_market_trades_through_it(running):

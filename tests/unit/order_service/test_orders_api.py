@@ -1,6 +1,8 @@
 """The order API as a client sees it, against a fake venue and a real SQLite store."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 from shared.domain import VenueRejected, VenueTemporaryError, VenueUnknownOutcome
 
 MARKET = {"venue": "fake", "symbol": "BTCUSDT", "side": "BUY", "type": "MARKET", "quantity": "0.01"}
@@ -192,3 +194,36 @@ def test_venues_instruments_docs_and_health(client):
     assert client.get("/healthz").get_json()["status"] == "ok"
     assert client.get("/nowhere").get_json()["status"] == 404
     assert client.put("/api/v1/orders").status_code == 405
+
+
+def test_positions_add_up_the_fills_by_average_cost(client, venue):
+    client.post("/api/v1/orders", json={**MARKET, "account": "desk-1"})            # buy 0.01 @ 65000
+    venue.price = Decimal("66000")
+    client.post("/api/v1/orders", json={**MARKET, "side": "SELL", "quantity": "0.004", "account": "desk-1"})
+    venue.price = Decimal("64000")
+    client.post("/api/v1/orders", json={**MARKET, "side": "SELL", "account": "desk-1"})  # through zero
+    client.post("/api/v1/orders", json={**MARKET, "account": "desk-2"})
+
+    (desk1,) = client.get("/api/v1/positions?account=desk-1").get_json()["positions"]
+    assert desk1["net_quantity"] == "-0.004"                    # short 0.004, opened at the last price
+    assert desk1["average_entry_price"] == "64000"
+    assert Decimal(desk1["realized_pnl"]) == Decimal("4") - Decimal("6")   # +1000 x 0.004, -1000 x 0.006
+    assert (desk1["bought_quantity"], desk1["sold_quantity"]) == ("0.01", "0.014")
+    assert desk1["average_buy_price"] == "65000"
+    assert desk1["average_sell_price"] == "64571.428571428571"  # (0.004 x 66000 + 0.01 x 64000) / 0.014, 12 places
+    assert desk1["fees"] == {"BTC": "0.00003"} and desk1["fills"] == 3
+
+    both = client.get("/api/v1/positions?venue=fake&symbol=BTCUSDT").get_json()["positions"]
+    assert [(p["account"], p["net_quantity"]) for p in both] == [("desk-1", "-0.004"), ("desk-2", "0.01")]
+    assert client.get("/api/v1/positions?symbol=ETHUSDT").get_json()["positions"] == []
+    problem = client.get("/api/v1/positions?venue=nyse").get_json()
+    assert (problem["status"], problem["field"]) == (422, "venue")
+    assert client.get("/api/v1/positions?open=maybe").status_code == 422
+
+
+def test_a_position_closed_to_zero_is_flat_and_left_out_of_open_positions(client, venue):
+    client.post("/api/v1/orders", json=MARKET)
+    client.post("/api/v1/orders", json={**MARKET, "side": "SELL"})
+    (flat,) = client.get("/api/v1/positions").get_json()["positions"]
+    assert flat["net_quantity"] == "0" and flat["average_entry_price"] is None and flat["realized_pnl"] == "0"
+    assert client.get("/api/v1/positions?open=true").get_json()["positions"] == []
