@@ -13,6 +13,7 @@ from shared.logs import configure_logging
 
 from exchange_simulator.app import EXTENSION_KEY, create_app
 from exchange_simulator.config import SimulatorConfig, load_config
+from exchange_simulator.engine.gc_tuning import tune_for_engine
 
 logger = logging.getLogger("exchange_simulator")
 
@@ -50,6 +51,7 @@ class SimulatorServer(BaseApplication):
 
 
 def _start_world(worker) -> None:
+    tune_for_engine()
     worker.wsgi.extensions[EXTENSION_KEY].world.start()
 
 
