@@ -160,3 +160,27 @@ def test_ten_algos_one_killed_the_rest_trade_on_and_survive_a_supervisor_restart
         algos.stop(algo_id)
     for algo_id in survivors[2:]:
         assert algos.wait(algo_id, lambda a: a["status"] == "STOPPED")["status"] == "STOPPED"
+
+
+def test_the_algo_command_talks_to_the_running_service(running, algos):
+    import json
+    import subprocess
+    import sys
+
+    env = {**os.environ, "ALGO_SERVICE_URL": running.algo_api}
+
+    def cli(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "trading_system.cli", "algo", *args], env=env,
+                              capture_output=True, text=True, timeout=60)
+
+    catalog = cli("strategies")
+    assert catalog.returncode == 0, catalog.stderr
+    assert {"spread-crypto-etf", "twap"} <= {s["name"] for s in json.loads(catalog.stdout)["strategies"]}
+    deployed = cli("deploy", "twap", "--param", "venue=binance", "--param", "symbol=BTCUSDT", "--param", "side=BUY",
+                   "--param", "quantity=0.002", "--param", "duration=1", "--param", "slices=2")
+    assert deployed.returncode == 0, deployed.stdout + deployed.stderr
+    algo_id = json.loads(deployed.stdout)["id"]
+    assert algos.wait(algo_id, lambda a: a["status"] == "FINISHED")["status"] == "FINISHED"
+    assert algo_id in {a["id"] for a in json.loads(cli("list", "--strategy", "twap").stdout)["algos"]}
+    missing = cli("show", "algo-nope")
+    assert missing.returncode == 1 and json.loads(missing.stdout)["status"] == 404
