@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Protocol
 
-from market_data_service.backoff import Backoff
+from shared.backoff import Backoff
 from market_data_service.config import FeedSpec
 from market_data_service.health import NS_PER_S, FeedState, age_seconds, judge
 

@@ -17,7 +17,7 @@ import requests
 from websockets.exceptions import WebSocketException
 from websockets.sync.client import connect
 
-from market_data_service.backoff import Backoff
+from shared.backoff import Backoff
 from market_data_service.feeds.base import FeedContext
 from market_data_service.feeds.binance_parsing import parse_frame, parse_rest_book_ticker
 from market_data_service.malformed import MalformedMessage

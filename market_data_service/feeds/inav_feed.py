@@ -12,7 +12,7 @@ from shared.bus import EventBus
 from shared.domain.marketdata import FxRate, Quote, fx_channel, quote_channel
 from shared.marketdata_codec import loads
 
-from market_data_service.backoff import Backoff
+from shared.backoff import Backoff
 from market_data_service.feeds.base import FeedContext
 from market_data_service.feeds.inav_math import InavCalculator
 from market_data_service.feeds.polling import HashdexClient, PollFailed

@@ -13,7 +13,7 @@ import requests
 
 from shared.marketdata_codec import MarketData
 
-from market_data_service.backoff import Backoff
+from shared.backoff import Backoff
 from market_data_service.feeds.base import FeedContext
 from market_data_service.feeds.rest_parsing import Composition, parse_exchange_rates, parse_inav, parse_pcf
 from market_data_service.malformed import MalformedMessage

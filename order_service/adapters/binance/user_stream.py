@@ -16,7 +16,8 @@ from order_service.adapters.binance.errors import LISTEN_KEY_UNKNOWN, error_from
 from order_service.adapters.binance.http import BinanceHttpClient, Security
 from order_service.adapters.binance.parsing import parse_execution_report
 from order_service.adapters.binance.signing import ws_api_signature
-from order_service.adapters.reconnect import Backoff, pause
+from order_service.adapters.reconnect import pause
+from shared.backoff import Backoff
 from shared.domain.errors import VenueError, VenueRejected
 from shared.domain.venue import ExecutionReport
 
@@ -57,7 +58,7 @@ class UserDataStream:
     def run(self, on_report: Callable[[ExecutionReport], None], should_stop: Callable[[], bool],
             on_connected: Callable[[], None] | None = None) -> None:
         """Block until should_stop(); `on_connected` runs after every (re)connection, e.g. to reconcile."""
-        backoff = Backoff(INITIAL_BACKOFF, self._config.reconnect_max_backoff)
+        backoff = Backoff(base=INITIAL_BACKOFF, cap=self._config.reconnect_max_backoff)
         while not should_stop():
             self._connected = False
             try:
@@ -68,7 +69,7 @@ class UserDataStream:
             except _CONNECTION_ERRORS as exc:
                 if self._connected:
                     backoff.reset()  # a stream that worked gets a quick first retry
-                wait = backoff.next()
+                wait = backoff.next_delay()
                 log.warning("binance user stream down (%s); reconnecting in %.1fs", _describe(exc), wait)
                 pause(wait, should_stop, self._sleep)
 

@@ -17,7 +17,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
 
 from order_service.adapters.coinbase.parsing import parse_fill, parse_order
-from order_service.adapters.reconnect import Backoff, pause
+from order_service.adapters.reconnect import pause
+from shared.backoff import Backoff
 from shared.domain.errors import VenueError
 from shared.domain.venue import ExecutionReport, VenueFill
 
@@ -52,12 +53,12 @@ class ExecutionPoller:
     def run(self, on_report: Callable[[ExecutionReport], None], should_stop: Callable[[], bool],
             on_connected: Callable[[], None] | None = None) -> None:
         """Poll until should_stop(); `on_connected` runs after the first good pass and after each outage."""
-        healthy, backoff = False, Backoff(self._interval, MAX_BACKOFF)
+        healthy, backoff = False, Backoff(base=self._interval, cap=MAX_BACKOFF)
         while not should_stop():
             try:
                 reports = self.poll()
             except VenueError as exc:
-                wait = backoff.next()
+                wait = backoff.next_delay()
                 log.warning("coinbase execution poll failed, retrying in %.1fs: %s", wait, exc)
                 healthy = False
                 pause(wait, should_stop, self._sleep, POLL_STOP_CHECK)

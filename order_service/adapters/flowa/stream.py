@@ -15,7 +15,8 @@ from order_service.adapters.flowa.auth import TokenProvider
 from order_service.adapters.flowa.config import FlowaConfig
 from order_service.adapters.flowa.parsing import STRATEGY_TYPE, parse_order
 from order_service.adapters.flowa.trades import TradeTracker
-from order_service.adapters.reconnect import Backoff, pause
+from order_service.adapters.reconnect import pause
+from shared.backoff import Backoff
 from shared.domain.errors import VenueError
 from shared.domain.venue import ExecutionReport
 
@@ -44,7 +45,7 @@ class StrategyStream:
     def run(self, on_report: Callable[[ExecutionReport], None], should_stop: Callable[[], bool],
             on_connected: Callable[[], None] | None = None) -> None:
         """Block until should_stop(); `on_connected` runs after every (re)connection, e.g. to reconcile."""
-        backoff = Backoff(INITIAL_BACKOFF, self._config.reconnect_max_backoff)
+        backoff = Backoff(base=INITIAL_BACKOFF, cap=self._config.reconnect_max_backoff)
         while not should_stop():
             token: str | None = None
             connected = False
@@ -70,7 +71,7 @@ class StrategyStream:
                     self._tokens.invalidate(token)
                 if connected:
                     backoff.reset()  # a stream that worked gets a quick first retry
-                wait = backoff.next()
+                wait = backoff.next_delay()
                 log.warning("flowa order stream down (%s); reconnecting in %.1fs", _describe(exc), wait)
                 pause(wait, should_stop, self._sleep)
 

@@ -2,7 +2,7 @@ import threading
 
 from websockets.exceptions import ConnectionClosedError
 
-from market_data_service.backoff import Backoff
+from shared.backoff import Backoff
 from market_data_service.feeds.base import FeedContext
 from market_data_service.feeds.binance_ws import BinanceStreamFeed, StreamConfig
 from market_data_service.health import FeedStats

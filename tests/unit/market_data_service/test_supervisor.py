@@ -1,4 +1,4 @@
-from market_data_service.backoff import Backoff
+from shared.backoff import Backoff
 from market_data_service.config import FeedSpec
 from market_data_service.supervisor import Supervisor
 

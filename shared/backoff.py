@@ -1,4 +1,4 @@
-"""Exponential backoff with jitter, reset once things have worked for a while."""
+"""Exponential backoff with jitter between reconnection attempts, reset once things have worked."""
 from __future__ import annotations
 
 import random
