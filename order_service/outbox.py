@@ -7,29 +7,27 @@ import threading
 
 import redis
 
-from shared.bus import EventBus, OutgoingEvent
+from shared.bus import EventBus, OutgoingEvent, TurnLost
 
 log = logging.getLogger(__name__)
 
-# How often a drain waiting for another process's bus lock looks again. redis-py's default (0.1 s)
-# would add up to that much latency to every order whose commit lands while another process drains.
-LOCK_POLL_SECONDS = 0.002
+# A relay that dies mid-way holds the turn at most this long.
+TURN_TTL_SECONDS = 30.0
 
 
 class OutboxPublisher:
-    """Drains unpublished events under a bus lock, so events of one order reach the stream in order.
+    """Drains unpublished events one process at a time, so events of one order reach the stream in order.
 
     Any process may call `drain()` after it commits; the worker also calls it periodically, which
-    covers a crash or a Redis outage between commit and publish. Within a process, drains coalesce:
-    a thread that finds another one draining leaves it a request to go round once more and returns
-    at once, instead of queueing behind it for the same rows.
+    covers a crash or a Redis outage between commit and publish. Nobody waits for anybody: within a
+    process, a thread that finds another one draining leaves it a request to go round once more and
+    returns at once; across processes, the bus's relay turn does the same.
     """
 
-    def __init__(self, store, bus: EventBus | None, batch: int = 500, lock_wait: float = 0.2) -> None:
+    def __init__(self, store, bus: EventBus | None, batch: int = 500) -> None:
         self._store = store
         self._bus = bus
         self._batch = batch
-        self._lock_wait = lock_wait
         self._redis_down = False
         self._draining = threading.Lock()
         self._again = threading.Event()
@@ -64,25 +62,32 @@ class OutboxPublisher:
     def _drain_once(self) -> int:
         published = 0
         try:
-            lock = self._bus.lock("outbox", timeout=30, blocking_timeout=self._lock_wait)
-            if not lock.acquire(sleep=LOCK_POLL_SECONDS):
-                return 0  # another process holds it and drains; the worker's relay catches any rest
+            turn = self._bus.relay_turn("outbox", TURN_TTL_SECONDS)
+            if not turn.take():
+                return 0  # another process has the turn and will go round once more for these events
             try:
-                while rows := self._store.unpublished_events(self._batch):
-                    events = [_outgoing(seq, payload) for seq, payload in rows]
-                    published += self._bus.publish_order_events(events)
-                    self._store.mark_published([seq for seq, _ in rows])
-                    if len(rows) < self._batch:
+                while True:
+                    while rows := self._store.unpublished_events(self._batch):
+                        events = [_outgoing(seq, payload) for seq, payload in rows]
+                        published += self._bus.publish_order_events(events)
+                        self._store.mark_published([seq for seq, _ in rows])
+                        if len(rows) < self._batch:
+                            break
+                    if not turn.hand_back():
                         break
-            finally:
-                lock.release()
+            except BaseException:
+                try:
+                    turn.give_up()
+                except redis.RedisError:
+                    pass  # the turn expires by itself
+                raise
         except (redis.ConnectionError, redis.TimeoutError) as error:
             if not self._redis_down:
                 log.warning("event bus unreachable, events stay in the outbox until it is back: %s", error)
             self._redis_down = True
             return published
-        except redis.exceptions.LockError:
-            log.warning("outbox lock expired while publishing; the next drain resumes")
+        except TurnLost:
+            log.warning("the outbox relay turn expired while publishing; the next drain resumes")
         if self._redis_down:
             log.info("event bus reachable again; outbox drained")
             self._redis_down = False

@@ -6,6 +6,7 @@ one Redis. Connection errors are retried with exponential backoff by the client 
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
@@ -81,12 +82,80 @@ return (#ARGV - keys) / 2
 """
 
 
+# A relay turn: KEYS[1] holds the holder's token, KEYS[2] is set by whoever found the turn taken and
+# left the work to the holder instead of waiting. Taking the turn clears the requests (the holder's
+# next read covers them); handing it back keeps it for one more round when a request came in meanwhile.
+_TAKE_TURN = """
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  redis.call('DEL', KEYS[2])
+  return 1
+end
+return 0
+"""
+_HAND_BACK = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
+if redis.call('DEL', KEYS[2]) == 1 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+redis.call('DEL', KEYS[1])
+return 0
+"""
+_GIVE_UP = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+
+class TurnLost(Exception):
+    """The turn expired while its holder still worked: another process may have taken it."""
+
+
+class RelayTurn:
+    """Turn-taking of the processes that relay one queue, without any of them waiting for another.
+
+    `take()` gets the turn or, when another process has it, returns False after leaving a request
+    for it: the holder sees the request when it hands the turn back and goes round once more, so
+    work committed before the request is relayed without the requester blocking.
+    """
+
+    def __init__(self, bus: "EventBus", name: str, ttl_seconds: float) -> None:
+        self._client = bus.client
+        self._keys = [bus.key(f"turn:{name}"), bus.key(f"turn:{name}:again")]
+        self._ttl_ms = int(ttl_seconds * 1000)
+        self._token = uuid.uuid4().hex
+        self._take = bus.scripts["take_turn"]
+        self._hand_back = bus.scripts["hand_back"]
+        self._give_up = bus.scripts["give_up"]
+
+    def take(self) -> bool:
+        if self._take(keys=self._keys, args=[self._token, self._ttl_ms]):
+            return True
+        self._client.set(self._keys[1], "1", px=self._ttl_ms)
+        # Taken again at once: the holder let go before it could have seen the request.
+        return bool(self._take(keys=self._keys, args=[self._token, self._ttl_ms]))
+
+    def hand_back(self) -> bool:
+        """Let go of the turn, unless a request came in since it was taken: then True, go round again."""
+        result = self._hand_back(keys=self._keys, args=[self._token, self._ttl_ms])
+        if result == -1:
+            raise TurnLost(self._keys[0])
+        return result == 1
+
+    def give_up(self) -> None:
+        """Let go after a failure, whatever requests are pending (the periodic relay picks them up)."""
+        self._give_up(keys=self._keys, args=[self._token])
+
+
 class EventBus:
     def __init__(self, client: redis.Redis, prefix: str = "") -> None:
         self.client = client
         self.prefix = prefix
         self._publish_once = client.register_script(_PUBLISH_ONCE)
         self._publish_burst = client.register_script(_PUBLISH_BURST)
+        self.scripts = {"take_turn": client.register_script(_TAKE_TURN),
+                        "hand_back": client.register_script(_HAND_BACK),
+                        "give_up": client.register_script(_GIVE_UP)}
 
     @classmethod
     def from_url(cls, url: str, prefix: str = "", **kwargs) -> "EventBus":
@@ -167,6 +236,9 @@ class EventBus:
         if patterns:
             pubsub.psubscribe(*[self.key(p) for p in patterns])
         return pubsub
+
+    def relay_turn(self, name: str, ttl_seconds: float = 30.0) -> RelayTurn:
+        return RelayTurn(self, name, ttl_seconds)
 
     def lock(self, name: str, timeout: float = 10.0, blocking_timeout: float | None = None):
         return self.client.lock(self.key(f"lock:{name}"), timeout=timeout, blocking_timeout=blocking_timeout)

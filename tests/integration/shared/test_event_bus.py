@@ -46,3 +46,36 @@ def test_prefixes_keep_deployments_apart(bus, redis_url):
 def test_last_value_is_kept_for_late_subscribers(bus):
     bus.publish_with_last_value("md.quote.binance.BTCUSDT", '{"bid":"1"}')
     assert bus.client.get(bus.key("last:md.quote.binance.BTCUSDT")) == '{"bid":"1"}'
+
+
+def test_a_relay_turn_taken_elsewhere_is_not_waited_for_and_its_holder_goes_round_again(bus, redis_url, bus_prefix):
+    other = EventBus.from_url(redis_url, bus_prefix)   # another process's connection
+    try:
+        holder, latecomer = bus.relay_turn("outbox"), other.relay_turn("outbox")
+        assert holder.take()
+        started = time.monotonic()
+        assert not latecomer.take()                     # left a request instead of waiting
+        assert time.monotonic() - started < 0.5
+        assert holder.hand_back() is True               # the request keeps the turn for one more round
+        assert holder.hand_back() is False              # none since: let go
+        assert latecomer.take()
+        latecomer.give_up()
+        assert holder.take()
+        holder.hand_back()
+    finally:
+        other.close()
+
+
+def test_a_relay_turn_that_expired_is_reported_to_its_holder(bus):
+    from shared.bus import TurnLost
+
+    holder = bus.relay_turn("outbox", ttl_seconds=0.05)
+    assert holder.take()
+    time.sleep(0.15)
+    assert bus.relay_turn("outbox").take()
+    try:
+        holder.hand_back()
+    except TurnLost:
+        pass
+    else:
+        raise AssertionError("an expired turn was handed back as if still held")

@@ -84,21 +84,55 @@ class FakeVenue:
         pass
 
 
-class FakeLock:
+class FakeTurn:
+    """The bus's relay turn in memory: one holder, requests left for it by those who found it taken."""
+
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._mutex = threading.Lock()
+        self.holder: object | None = None
+        self.again = False
 
-    def acquire(self, sleep=None, blocking=None, blocking_timeout=None) -> bool:
-        return self._lock.acquire(timeout=1)
+    def take(self, who: object) -> bool:
+        with self._mutex:
+            if self.holder is None:
+                self.holder, self.again = who, False
+                return True
+            self.again = True
+            return False
 
-    def release(self) -> None:
-        self._lock.release()
+    def hand_back(self, who: object) -> bool:
+        with self._mutex:
+            assert self.holder is who
+            if self.again:
+                self.again = False
+                return True
+            self.holder = None
+            return False
+
+    def give_up(self, who: object) -> None:
+        with self._mutex:
+            if self.holder is who:
+                self.holder = None
+
+
+class _TurnHandle:
+    def __init__(self, turn: FakeTurn) -> None:
+        self._turn = turn
+
+    def take(self) -> bool:
+        return self._turn.take(self)
+
+    def hand_back(self) -> bool:
+        return self._turn.hand_back(self)
+
+    def give_up(self) -> None:
+        self._turn.give_up(self)
 
 
 @dataclass
 class FakeBus:
     events: list = field(default_factory=list)
-    _lock: FakeLock = field(default_factory=FakeLock)
+    turn: FakeTurn = field(default_factory=FakeTurn)
 
     def publish_order_events(self, events) -> int:
         seen = {e.seq for e in self.events}
@@ -106,8 +140,8 @@ class FakeBus:
         self.events.extend(new)
         return len(new)
 
-    def lock(self, name, timeout=10.0, blocking_timeout=None, sleep=0.1):
-        return self._lock
+    def relay_turn(self, name, ttl_seconds=30.0):
+        return _TurnHandle(self.turn)
 
     def ping(self) -> bool:
         return True
