@@ -65,8 +65,7 @@ class Runtime:
     def start_readers(self) -> None:
         channels = list(self.strategy.subscriptions())
         self._pubsub = self.bus.pubsub(channels=[*channels, algo_orders_channel(self.algo_id)])
-        for channel in channels:  # late subscriber: start from each channel's last value
-            last = self.bus.get_value(f"last:{channel}")
+        for last in self.bus.last_values(channels):  # late subscriber: start from each channel's last value
             if last is not None:
                 self.inbox.put((_MARKET, last))
         self._spawn("pubsub", self._read_pubsub)

@@ -11,6 +11,7 @@ from typing import Callable, Iterable
 
 import redis
 
+from shared.backoff import Backoff
 from shared.bus import EventBus
 from shared.marketdata_codec import MarketData, dumps
 
@@ -28,9 +29,7 @@ class MarketDataPublisher:
         self.stats = stats
         self._clock_ns = clock_ns
         self._monotonic = monotonic
-        self._retry_base = retry_base
-        self._retry_cap = retry_cap
-        self._delay = retry_base
+        self._backoff = Backoff(base=retry_base, cap=retry_cap)
         self._retry_at = 0.0
         self._held: dict[str, str] = {}   # channel -> newest payload not delivered yet
         self._known: set[str] = set(stats.channels)
@@ -71,17 +70,16 @@ class MarketDataPublisher:
         except redis.RedisError as error:
             self._failed(batch, error)
             return False
-        if self._delay > self._retry_base:
+        if self._backoff.attempt:
             log.info("%s: publishing again after a Redis outage", self.stats.name)
-        self._delay = self._retry_base
+            self._backoff.reset()
         self.stats.published += len(batch)
         return True
 
     def _failed(self, batch: list[tuple[str, str]], error: redis.RedisError) -> None:
-        if self._delay == self._retry_base:
+        if not self._backoff.attempt:
             log.warning("%s: Redis unreachable (%s); holding the newest values and retrying", self.stats.name, error)
         self.stats.publish_errors += 1
         self.stats.last_error = f"redis: {type(error).__name__}: {error}"[:200]
         self._held = dict(batch)
-        self._retry_at = self._monotonic() + self._delay
-        self._delay = min(self._delay * 2, self._retry_cap)
+        self._retry_at = self._monotonic() + self._backoff.next_delay()

@@ -42,5 +42,5 @@ class StaleMarker:
         """Mark the last values of `channels` published before `cutoff_ns`; returns how many were marked."""
         if not channels:
             return 0
-        keys = [self.bus.key(f"last:{c}") for c in channels]
+        keys = [self.bus.last_value_key(c) for c in channels]
         return int(self._script(keys=keys, args=[FRESH_TAIL, STALE_TAIL, cutoff_ns, *[self.bus.key(c) for c in channels]]))

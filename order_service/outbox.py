@@ -28,6 +28,8 @@ class OutboxPublisher:
         self._store = store
         self._bus = bus
         self._batch = batch
+        # One token per process is enough: within a process only one thread drains at a time.
+        self._turn = bus.relay_turn("outbox", TURN_TTL_SECONDS) if bus is not None else None
         self._redis_down = False
         self._draining = threading.Lock()
         self._again = threading.Event()
@@ -62,7 +64,7 @@ class OutboxPublisher:
     def _drain_once(self) -> int:
         published = 0
         try:
-            turn = self._bus.relay_turn("outbox", TURN_TTL_SECONDS)
+            turn = self._turn
             if not turn.take():
                 return 0  # another process has the turn and will go round once more for these events
             try:

@@ -2,31 +2,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, model_validator
 
+from shared.decimals import parse_decimal
 from shared.domain import OrderStatus, OrderType, Side, TimeInForce
-
-
-def _to_decimal(value: Any) -> Any:
-    """Accept JSON numbers or strings; refuse floats that reached us (the body parser yields Decimal)."""
-    if isinstance(value, bool):
-        raise ValueError("must be a decimal number, not a boolean")
-    if isinstance(value, (int, Decimal)):
-        return Decimal(value)
-    if isinstance(value, str):
-        text = value.strip()
-        if not text:
-            raise ValueError("must be a decimal number")
-        try:
-            number = Decimal(text)
-        except ArithmeticError:
-            raise ValueError(f"{value!r} is not a decimal number") from None
-        if not number.is_finite():
-            raise ValueError("must be a finite number")
-        return number
-    raise ValueError("must be a decimal number given as a string or a JSON number")
 
 
 def _positive(value: Decimal) -> Decimal:
@@ -37,11 +18,11 @@ def _positive(value: Decimal) -> Decimal:
 
 Money = Annotated[
     Decimal,
-    BeforeValidator(_to_decimal),
+    BeforeValidator(parse_decimal),
     PlainSerializer(lambda d: format(d, "f"), return_type=str),
     Field(json_schema_extra={"type": "string", "pattern": r"^\d+(\.\d+)?$", "examples": ["0.01"]}),
 ]
-PositiveMoney = Annotated[Money, BeforeValidator(lambda v: _positive(_to_decimal(v)))]
+PositiveMoney = Annotated[Money, BeforeValidator(lambda v: _positive(parse_decimal(v)))]
 Identifier = Annotated[str, Field(min_length=1, max_length=36, pattern=r"^[A-Za-z0-9_\-]+$")]
 Name = Annotated[str, Field(min_length=1, max_length=64)]
 

@@ -164,6 +164,10 @@ class EventBus:
     def key(self, name: str) -> str:
         return f"{self.prefix}{name}"
 
+    def last_value_key(self, channel: str) -> str:
+        """Where the last payload published on `channel` is kept, for late subscribers."""
+        return self.key(f"last:{channel}")
+
     def publish_order_events(self, events: Sequence[OutgoingEvent]) -> int:
         """Append each event to the order stream and its channels, once per seq; returns how many were new."""
         if not events:
@@ -185,7 +189,7 @@ class EventBus:
     def publish_with_last_value(self, channel: str, payload: str) -> None:
         """Publish and keep the payload as the channel's last value, for late subscribers."""
         pipe = self.client.pipeline(transaction=False)
-        pipe.set(self.key(f"last:{channel}"), payload)
+        pipe.set(self.last_value_key(channel), payload)
         pipe.publish(self.key(channel), payload)
         pipe.execute()
 
@@ -205,14 +209,14 @@ class EventBus:
             last[channel] = index
         if not keep_last:
             last = {}
-        keys = [self.key(f"last:{channel}") for channel in last]
+        keys = [self.last_value_key(channel) for channel in last]
         self._publish_burst(keys=keys, args=[str(index + 1) for index in last.values()] + args)
 
     def last_values(self, channels: Sequence[str]) -> list[str | None]:
         """The last payload kept for each channel (None where there is none), in one round trip."""
         if not channels:
             return []
-        return self.client.mget([self.key(f"last:{channel}") for channel in channels])
+        return self.client.mget([self.last_value_key(channel) for channel in channels])
 
     def set_value(self, name: str, value: str, ttl_seconds: int | None = None) -> None:
         self.client.set(self.key(name), value, ex=ttl_seconds)

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 import uuid
 from decimal import Decimal
 from typing import Any, Iterator
 
 import requests
 from requests.adapters import HTTPAdapter
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,10 @@ class OrderRequestRejected(OrderClientError):
 
 class OrderServiceUnavailable(OrderClientError):
     """The service could not be reached, timed out or failed: the outcome of a write is unknown."""
+
+
+class _WorthRetrying(OrderServiceUnavailable):
+    """Unreachable or 502/503/504: a repeat of a safe request may well succeed."""
 
 
 def new_client_order_id(prefix: str = "") -> str:
@@ -117,27 +121,29 @@ class OrderClient:
 
     def _call(self, method: str, path: str, *, json_body: dict | None = None, params: dict | None = None,
               retry: bool = False) -> dict[str, Any]:
-        attempts = 1 + (self.retries if retry else 0)
         data = json.dumps(json_body) if json_body is not None else None
         headers = {"Content-Type": "application/json"} if data is not None else None
-        for attempt in range(attempts):
-            try:
-                response = self.session.request(method, self.base_url + path, data=data, params=params,
-                                                headers=headers, timeout=self.timeout)
-            except requests.RequestException as error:
-                failure = OrderServiceUnavailable(f"{method} {path}: order service unreachable ({type(error).__name__})")
-            else:
-                if response.status_code < 400:
-                    return response.json()
-                body = _problem(response)
-                if response.status_code not in _RETRY_STATUSES:
-                    if response.status_code >= 500:
-                        raise OrderServiceUnavailable(f"{method} {path}: {response.status_code} {body.get('detail', '')}")
-                    raise OrderRequestRejected(response.status_code, body)
-                failure = OrderServiceUnavailable(f"{method} {path}: {response.status_code} {body.get('detail', '')}")
-            if attempt + 1 < attempts:
-                time.sleep(self.backoff * (2 ** attempt))
-        raise failure
+        retrying = Retrying(stop=stop_after_attempt(1 + (self.retries if retry else 0)),
+                            wait=wait_exponential(multiplier=self.backoff),
+                            retry=retry_if_exception_type(_WorthRetrying), reraise=True)
+        return retrying(self._once, method, path, data, params, headers)
+
+    def _once(self, method: str, path: str, data: str | None, params: dict | None,
+              headers: dict | None) -> dict[str, Any]:
+        try:
+            response = self.session.request(method, self.base_url + path, data=data, params=params,
+                                            headers=headers, timeout=self.timeout)
+        except requests.RequestException as error:
+            raise _WorthRetrying(f"{method} {path}: order service unreachable ({type(error).__name__})") from None
+        if response.status_code < 400:
+            return response.json()
+        body = _problem(response)
+        message = f"{method} {path}: {response.status_code} {body.get('detail', '')}"
+        if response.status_code in _RETRY_STATUSES:
+            raise _WorthRetrying(message)
+        if response.status_code >= 500:
+            raise OrderServiceUnavailable(message)
+        raise OrderRequestRejected(response.status_code, body)
 
 
 def _problem(response: requests.Response) -> dict[str, Any]:

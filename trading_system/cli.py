@@ -171,7 +171,7 @@ def _md_tail(args) -> int:
     bus = _bus()
     if args.snapshot:
         # Last values live under `last:{channel}`: the same pattern finds them.
-        keys = sorted(bus.client.scan_iter(match=bus.key(f"last:{args.pattern}"), count=1000))
+        keys = sorted(bus.client.scan_iter(match=bus.last_value_key(args.pattern), count=1000))
         for key, payload in zip(keys, bus.client.mget(keys) if keys else []):
             if payload is not None:
                 print(f"{key.replace('last:', '', 1)} {payload}", flush=True)

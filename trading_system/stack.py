@@ -81,10 +81,9 @@ class Stack:
             raise
         return self
 
-    def start_algo_supervisor(self, env: dict[str, str] | None = None) -> ManagedProcess:
+    def start_algo_supervisor(self, env: dict[str, str]) -> ManagedProcess:
         """The algo supervisor; launched last so it is stopped first, while the order service can still
         cancel what the algos leave working. On `up`'s stop it stops the algos with it."""
-        env = env or next(p.env for p in self.processes if p.name == "algo_service")
         bus = EventBus.from_url(env["REDIS_URL"], self.settings.bus_prefix)
         supervisor = ManagedProcess("algo_supervisor", python_module("algo_service.supervisor", "--stop-algos-on-exit"),
                                     env)

@@ -27,7 +27,7 @@ class Algos:
         old.process.kill()
         old.process.wait()
         self.running.stack.processes.remove(old)
-        self.running.stack.start_algo_supervisor(old.env).wait_healthy(30)
+        self.running.stack.start_algo_supervisor(old.env)  # returns once the new one is in charge
 
     def deploy(self, strategy: str, params: dict, **extra) -> requests.Response:
         return self.http.post(f"{self.api}/api/v1/algos", json={"strategy": strategy, "params": params, **extra},
